@@ -1,0 +1,196 @@
+// plugin.json: what `harness list` shows and what the core validates before importing any plugin code.
+// The TypeScript type and the JSON Schema are tied by ajv's JSONSchemaType: the compiler rejects drift.
+import type { JSONSchemaType } from 'ajv';
+import type { MetricGoal } from './types.ts';
+
+export interface DatasetFile {
+  path: string;
+  sha256: string;
+}
+
+export interface DatasetDeclaration {
+  id: string;
+  title: string;
+  source: string;
+  licence: string;
+  /** One line telling a user how to obtain the files. */
+  obtain: string;
+  files: DatasetFile[];
+}
+
+export interface TaskDeclaration {
+  id: string;
+  version: number;
+  title: string;
+  /** JSON Schema of the task's params, checked when a suite is loaded. */
+  params?: Record<string, unknown>;
+}
+
+export interface MethodDeclaration {
+  id: string;
+  /** `task` (own plugin) or `plugin/task` (another plugin's task). */
+  task: string;
+  title: string;
+}
+
+export interface MetricDeclaration {
+  id: string;
+  goal: MetricGoal;
+  unit: string;
+  description: string;
+}
+
+export interface KernelDeclaration {
+  id: string;
+  title: string;
+}
+
+export interface ClaimDeclaration {
+  id: string;
+  suite: string;
+  statement: string;
+  /** The paper's number or wording, with its source (section, table, figure). */
+  paper: string;
+  /** Smallest budget on which the claim is meaningful; smaller runs report not-checked. */
+  budget?: 'smoke' | 'standard' | 'full';
+}
+
+export interface PluginManifest {
+  id: string;
+  title: string;
+  version: string;
+  harnessApi: string;
+  paper: { arxiv: string; title: string; year: number };
+  entry?: string;
+  requires?: string[];
+  datasets?: DatasetDeclaration[];
+  suites?: string[];
+  tasks?: TaskDeclaration[];
+  methods?: MethodDeclaration[];
+  metrics?: MetricDeclaration[];
+  kernels?: KernelDeclaration[];
+  claims?: ClaimDeclaration[];
+}
+
+const idPattern = '^[a-z0-9][a-z0-9-]*$';
+const id = { type: 'string', pattern: idPattern } as const;
+const text = { type: 'string', minLength: 1 } as const;
+
+export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
+  $id: 'https://harness.dev/schemas/plugin.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'version', 'harnessApi', 'paper'],
+  properties: {
+    $schema: { type: 'string', nullable: true },
+    id,
+    title: text,
+    version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$' },
+    harnessApi: text,
+    paper: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['arxiv', 'title', 'year'],
+      properties: {
+        arxiv: { type: 'string', pattern: '^\\d{4}\\.\\d{4,5}$' },
+        title: text,
+        year: { type: 'integer', minimum: 1900 },
+      },
+    },
+    entry: { type: 'string', nullable: true },
+    requires: { type: 'array', nullable: true, items: text },
+    datasets: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title', 'source', 'licence', 'obtain', 'files'],
+        properties: {
+          id,
+          title: text,
+          source: text,
+          licence: text,
+          obtain: text,
+          files: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['path', 'sha256'],
+              properties: { path: text, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+            },
+          },
+        },
+      },
+    },
+    suites: { type: 'array', nullable: true, items: text },
+    tasks: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'version', 'title'],
+        properties: {
+          id,
+          version: { type: 'integer', minimum: 1 },
+          title: text,
+          params: { type: 'object', nullable: true, required: [] },
+        },
+      },
+    },
+    methods: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'task', 'title'],
+        properties: { id, task: { type: 'string', pattern: '^([a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9-]*$' }, title: text },
+      },
+    },
+    metrics: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'goal', 'unit', 'description'],
+        properties: {
+          id,
+          goal: { type: 'string', enum: ['min', 'max', 'info'] },
+          unit: { type: 'string' },
+          description: text,
+        },
+      },
+    },
+    kernels: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title'],
+        properties: { id, title: text },
+      },
+    },
+    claims: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'suite', 'statement', 'paper'],
+        properties: {
+          id,
+          suite: id,
+          statement: text,
+          paper: text,
+          budget: { type: 'string', nullable: true, enum: ['smoke', 'standard', 'full'] },
+        },
+      },
+    },
+  },
+};

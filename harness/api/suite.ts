@@ -1,0 +1,159 @@
+// Suite files (YAML): the standardized, versioned definition of what runs and how it is ranked.
+import type { Json } from './types.ts';
+
+export type BudgetKey = 'smoke' | 'standard' | 'full';
+
+/** A param is a fixed value or an axis of the grid (`{ values: [...] }`). */
+export type ParamSpec = Json | { values: Json[] };
+
+export interface EachSpec {
+  /** `plugin/source`: a named param-set source exported by a plugin. */
+  from: string;
+  /** Keep only sets whose listed params equal these values (a list means any of them). */
+  where?: Record<string, Json>;
+  /** Keep the first N sets (after `where`). */
+  limit?: number;
+}
+
+export interface SuiteTaskOverride {
+  params?: Record<string, ParamSpec>;
+  each?: EachSpec;
+}
+
+export interface SuiteTask {
+  task: string;
+  params?: Record<string, ParamSpec>;
+  each?: EachSpec;
+  budgets?: Partial<Record<BudgetKey, SuiteTaskOverride>>;
+}
+
+export interface SuiteMethod {
+  method: string;
+  /** Leaderboard name when the same method appears with several params. */
+  as?: string;
+  params?: Record<string, ParamSpec>;
+}
+
+export interface SuiteBudget {
+  seeds?: number[];
+  timeoutSeconds?: number;
+}
+
+export interface SuiteFile {
+  id: string;
+  version: number;
+  title: string;
+  description: string;
+  primary: { metric: string; wins?: { truncateDecimals?: number; missingAs?: number } };
+  leaderboard?: { groupBy?: string[]; metrics?: string[] };
+  tasks: SuiteTask[];
+  methods: Array<string | SuiteMethod>;
+  seeds: number[];
+  timeoutSeconds?: number;
+  budgets?: Partial<Record<BudgetKey, SuiteBudget>>;
+}
+
+const paramMap = { type: 'object', additionalProperties: true } as const;
+const each = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from'],
+  properties: {
+    from: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$' },
+    where: { type: 'object' },
+    limit: { type: 'integer', minimum: 1 },
+  },
+} as const;
+const taskOverride = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { params: paramMap, each },
+} as const;
+const budget = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+  },
+} as const;
+const qualifiedId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$' } as const;
+
+export const suiteSchema = {
+  $id: 'https://harness.dev/schemas/suite.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'version', 'title', 'description', 'primary', 'tasks', 'methods', 'seeds'],
+  properties: {
+    $schema: { type: 'string' },
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
+    version: { type: 'integer', minimum: 1 },
+    title: { type: 'string', minLength: 1 },
+    description: { type: 'string', minLength: 1 },
+    primary: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['metric'],
+      properties: {
+        metric: { type: 'string', minLength: 1 },
+        wins: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            truncateDecimals: { type: 'integer', minimum: 0, maximum: 15 },
+            missingAs: { type: 'number' },
+          },
+        },
+      },
+    },
+    leaderboard: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        groupBy: { type: 'array', items: { type: 'string', minLength: 1 } },
+        metrics: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+    },
+    tasks: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['task'],
+        properties: {
+          task: qualifiedId,
+          params: paramMap,
+          each,
+          budgets: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { smoke: taskOverride, standard: taskOverride, full: taskOverride },
+          },
+        },
+      },
+    },
+    methods: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        oneOf: [
+          qualifiedId,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['method'],
+            properties: { method: qualifiedId, as: { type: 'string', minLength: 1 }, params: paramMap },
+          },
+        ],
+      },
+    },
+    seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+    budgets: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { smoke: budget, standard: budget, full: budget },
+    },
+  },
+} as const;

@@ -1,0 +1,61 @@
+// `harness leaderboard <rows.csv…>`: re-aggregates rows from one or several runs or shards; runs nothing.
+import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ResultRow } from '../api/types.ts';
+import { UserError } from '../errors.ts';
+import { discover } from '../plan/registry.ts';
+import { loadSuite } from '../plan/suite.ts';
+import { evaluateClaims } from '../results/claims.ts';
+import { readRows } from '../results/csv.ts';
+import { aggregate, leaderboardView } from '../results/leaderboard.ts';
+import { writeLeaderboard } from '../results/outputs.ts';
+import { leaderboardConfig } from '../run/runner.ts';
+import { collect } from './options.ts';
+import { renderBoard, renderClaims } from './run.ts';
+
+export function registerLeaderboard(program: Command): void {
+  program
+    .command('leaderboard')
+    .description('aggregate rows.csv files (one run, several runs or shards) into a leaderboard without running anything')
+    .argument('<rows...>', 'rows.csv files')
+    .option('--out <dir>', 'write leaderboard.csv, leaderboard.md and claims.csv here')
+    .option('--allow-mixed', 'rank rows from different suite versions together', false)
+    .option('--budget <budget>', 'budget the rows were produced with (for claims)', 'full')
+    .option('--plugin <dir>', 'load a plugin from this folder (repeatable)', collect, [])
+    .action(async (files: string[], opts: { out?: string; allowMixed: boolean; budget: 'smoke' | 'standard' | 'full'; plugin: string[] }) => {
+      const rows: ResultRow[] = [];
+      for (const file of files) rows.push(...(await readRows(file)));
+      if (!rows.length) throw new UserError(`no rows in ${files.join(', ')}`);
+      const suites = new Set(rows.map((r) => r.suite));
+      if (suites.size > 1) throw new UserError(`rows come from several suites (${[...suites].join(', ')}); aggregate one suite at a time`);
+      const versions = new Set(rows.map((r) => r.suite_version));
+      if (versions.size > 1 && !opts.allowMixed) {
+        throw new UserError(`rows come from different versions of suite "${rows[0].suite}" (${[...versions].join(', ')}); they are not comparable`, [
+          'pass --allow-mixed to rank them together anyway',
+        ]);
+      }
+      const duplicates = new Set<string>();
+      const seen = new Set<string>();
+      for (const row of rows) {
+        const key = `${row.unit_key}\0${row.metric}`;
+        if (seen.has(key)) duplicates.add(row.unit_key);
+        seen.add(key);
+      }
+      if (duplicates.size) throw new UserError(`${duplicates.size} unit(s) appear in more than one input (e.g. ${[...duplicates][0].slice(0, 12)}); pass each run or shard once`);
+      const registry = discover({ pluginDirs: opts.plugin });
+      const resolved = loadSuite(registry, rows[0].suite);
+      if (!opts.allowMixed && resolved.suite.version !== rows[0].suite_version) {
+        throw new UserError(`rows are from suite "${rows[0].suite}" v${rows[0].suite_version}, but the installed suite is v${resolved.suite.version}`, ['pass --allow-mixed to aggregate with the installed definition anyway']);
+      }
+      const board = aggregate(rows, leaderboardConfig(resolved));
+      const claims = await evaluateClaims(registry, leaderboardView(board, rows, opts.budget));
+      process.stdout.write(`${renderBoard(board)}\n${renderClaims(claims)}`);
+      if (opts.out) {
+        const dir = resolve(opts.out);
+        mkdirSync(dir, { recursive: true });
+        await writeLeaderboard(dir, board, claims);
+        process.stdout.write(`\nwritten: ${dir}/leaderboard.csv, leaderboard.md, claims.csv\n`);
+      }
+    });
+}

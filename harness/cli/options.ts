@@ -1,0 +1,35 @@
+// Option parsers shared by several commands.
+import { InvalidArgumentError, Option } from 'commander';
+import { cpus } from 'node:os';
+import type { BudgetName } from '../api/types.ts';
+import { BACKEND_CHOICES } from '../backends/tensors.ts';
+
+export const budgetOption = () =>
+  new Option('--budget <budget>', 'size of the run').choices(['smoke', 'standard', 'full'] satisfies BudgetName[]).default('smoke');
+
+export const backendOption = () => new Option('--backend <backend>', 'tensor backend').choices([...BACKEND_CHOICES]).default('auto');
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseSeeds(value: string): number[] {
+  const seeds = value.split(',').map((s) => s.trim());
+  if (!seeds.length || seeds.some((s) => !/^\d+$/.test(s))) throw new InvalidArgumentError('expected comma-separated non-negative integers, e.g. 0,1,2');
+  return seeds.map(Number);
+}
+
+export function parsePositiveInt(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, cpus().length);
+}

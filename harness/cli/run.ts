@@ -1,0 +1,91 @@
+// `harness run <suite>`: runs a suite and prints its leaderboard and claims.
+import type { Command } from 'commander';
+import type { BudgetName } from '../api/types.ts';
+import type { BackendChoice } from '../backends/tensors.ts';
+import { formatEstimate, formatNumber, groupLabel, type Leaderboard } from '../results/leaderboard.ts';
+import type { ClaimRow } from '../results/claims.ts';
+import { defaultCacheDir, runSuite } from '../run/runner.ts';
+import { backendOption, budgetOption, collect, defaultJobs, parsePositiveInt, parsePositiveNumber, parseSeeds } from './options.ts';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a suite (id or path to a YAML file) and write rows, leaderboard, claims and manifest')
+    .argument('<suite>', 'suite id (see `harness list`) or path to a suite YAML file')
+    .addOption(budgetOption())
+    .option('--out <dir>', 'run folder; rerunning with the same folder resumes (default results/runs/<suite>/<timestamp>)')
+    .option('--seeds <list>', 'override the suite\'s seeds, e.g. 0,1,2', parseSeeds)
+    .option('--plugin <dir>', 'load a plugin from this folder (repeatable)', collect, [])
+    .option('--jobs <n>', 'units run in parallel', parsePositiveInt, defaultJobs())
+    .addOption(backendOption())
+    .option('--timeout <seconds>', 'per-unit timeout (overrides the suite)', parsePositiveNumber)
+    .option('--fail-fast', 'stop at the first unit that errors or times out', false)
+    .option('--force', 're-run units already done in --out or in the cache', false)
+    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean }) => {
+      const interrupt = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\ninterrupted: finishing the files of the completed units (Ctrl-C again to kill)\n');
+        process.off('SIGINT', onSigint);
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const started = performance.now();
+      const result = await runSuite({
+        suite,
+        budget: opts.budget,
+        out: opts.out,
+        seeds: opts.seeds,
+        pluginDirs: opts.plugin,
+        jobs: opts.jobs,
+        backend: opts.backend,
+        failFast: opts.failFast,
+        force: opts.force,
+        timeoutSeconds: opts.timeout,
+        cacheDir: defaultCacheDir(),
+        signal: interrupt.signal,
+      }).finally(() => process.off('SIGINT', onSigint));
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(`${renderBoard(result.board)}\n${renderClaims(result.claims)}`);
+      const c = result.counts;
+      process.stdout.write(
+        `\n${c.ok} rows ok, ${c.error} error, ${c.timeout} timeout, ${c.skipped} skipped; ${c.ran} units ran, ${c.resumed} resumed, ${c.cached} from cache; ${seconds.toFixed(1)} s\n` +
+          `results: ${result.outDir}\n`,
+      );
+      const skipped = new Set(result.rows.filter((r) => r.status === 'skipped').map((r) => r.reason));
+      for (const reason of skipped) process.stdout.write(`skipped: ${reason}\n`);
+      if (result.interrupted) {
+        process.stdout.write('interrupted: rerun the same command with --out to resume\n');
+        process.exitCode = 130;
+      } else if (c.error || c.timeout) {
+        process.exitCode = 1;
+      }
+    });
+}
+
+/** A compact text leaderboard for the terminal: the primary metric with its CI, per task and group. */
+export function renderBoard(board: Leaderboard): string {
+  const lines: string[] = [];
+  let current = '';
+  const primary = board.config.primary;
+  for (const cell of board.cells) {
+    const key = `${cell.task} — ${groupLabel(cell.group)}`;
+    if (key !== current) {
+      current = key;
+      lines.push('', `${key}  (by ${primary}, ${board.config.goal === 'min' ? 'lower' : 'higher'} is better)`);
+      lines.push(`  ${'rank'.padEnd(5)}${'method'.padEnd(28)}${'n'.padStart(5)}  ${'wins'.padEnd(7)}${primary} [95% CI]`);
+    }
+    lines.push(`  ${String(cell.rank).padEnd(5)}${cell.method.padEnd(28)}${String(cell.instances).padStart(5)}  ${formatNumber(cell.wins).padEnd(7)}${formatEstimate(cell.metrics[primary])}`);
+  }
+  if (!board.cells.length) lines.push('', '(no results)');
+  return lines.join('\n');
+}
+
+export function renderClaims(claims: ClaimRow[]): string {
+  if (!claims.length) return '';
+  const lines = ['', 'claims:'];
+  for (const c of claims) {
+    lines.push(`  ${c.status.padEnd(12)}${c.claim}: ${c.statement}`);
+    lines.push(`  ${''.padEnd(12)}paper: ${c.paper}; measured: ${c.measured || '–'}; ${c.why}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

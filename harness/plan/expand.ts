@@ -1,0 +1,196 @@
+// Expansion of a suite into units: task × params × method × seed, each with a content-addressed key.
+import type { EachSpec, ParamSpec, SuiteTask } from '../api/suite.ts';
+import type { BudgetName, Json, Params } from '../api/types.ts';
+import { validateWithSchema } from '../api/validate.ts';
+import { DatasetMissingError, UserError } from '../errors.ts';
+import { resolveDataset } from '../run/datasets.ts';
+import { canonicalJson, sha256 } from './canonical.ts';
+import {
+  HARNESS_API_VERSION,
+  loadPlugin,
+  pluginCodeHash,
+  qualify,
+  splitQualified,
+  type PluginRecord,
+  type Registry,
+} from './registry.ts';
+import { deriveSeed } from './seeds.ts';
+import type { ResolvedSuite } from './suite.ts';
+
+export interface Unit {
+  key: string;
+  suite: string;
+  suiteVersion: number;
+  task: string;
+  taskVersion: number;
+  /** Qualified method id (`plugin/method`). */
+  method: string;
+  /** Name on the leaderboard (the suite's `as`, else the qualified id). */
+  methodName: string;
+  plugin: string;
+  pluginVersion: string;
+  taskParams: Params;
+  methodParams: Params;
+  /** Seed index as listed in the suite (0, 1, 2 …). */
+  seed: number;
+  /** Seed of prepare/score: shared by every method on the same task instance (paired comparisons). */
+  taskSeed: number;
+  /** Seed of the method's run. */
+  unitSeed: number;
+  timeoutMs: number;
+  /** Set when the unit cannot run here (missing dataset or plugin); it becomes a skipped row. */
+  skip?: string;
+}
+
+export interface PlanOptions {
+  budget: BudgetName;
+  seeds?: number[];
+  timeoutSeconds?: number;
+}
+
+export interface Plan {
+  suite: ResolvedSuite;
+  budget: BudgetName;
+  seeds: number[];
+  units: Unit[];
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 600;
+
+export async function expandPlan(registry: Registry, resolved: ResolvedSuite, options: PlanOptions): Promise<Plan> {
+  const { suite } = resolved;
+  const budget = suite.budgets?.[options.budget] ?? {};
+  const seeds = options.seeds ?? budget.seeds ?? suite.seeds;
+  const timeoutMs = 1000 * (options.timeoutSeconds ?? budget.timeoutSeconds ?? suite.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+  const hashes = new Map<string, string>();
+  const codeHash = (record: PluginRecord) => {
+    if (!hashes.has(record.dir)) hashes.set(record.dir, pluginCodeHash(record));
+    return hashes.get(record.dir)!;
+  };
+
+  const units: Unit[] = [];
+  for (const [taskIndex, entry] of suite.tasks.entries()) {
+    const taskPlugin = registry.plugins.get(splitQualified(entry.task).plugin)!;
+    const taskDecl = taskPlugin.manifest.tasks!.find((t) => t.id === splitQualified(entry.task).local)!;
+    const override = entry.budgets?.[options.budget] ?? {};
+    let paramSets: Params[];
+    let skip: string | undefined = taskPlugin.notInstalled && `plugin "${taskPlugin.manifest.id}" not installed: ${taskPlugin.notInstalled}`;
+    try {
+      paramSets = skip ? [{}] : await taskParamSets(registry, entry, override, options.budget, resolved.file, taskIndex);
+    } catch (error) {
+      if (!(error instanceof DatasetMissingError)) throw error;
+      paramSets = [{}];
+      skip = error.message;
+    }
+    if (taskDecl.params && !skip) {
+      for (const [i, params] of paramSets.entries()) {
+        const problems = validateWithSchema(taskDecl.params, params, resolved.file, `/tasks/${taskIndex}/params(set ${i})`);
+        if (problems.length) throw new UserError(`suite "${suite.id}": params do not match task "${entry.task}"'s schema`, problems);
+      }
+    }
+    for (const methodEntry of resolved.methods) {
+      const methodPlugin = registry.plugins.get(splitQualified(methodEntry.method).plugin)!;
+      const methodDecl = methodPlugin.manifest.methods!.find((m) => m.id === splitQualified(methodEntry.method).local)!;
+      if (qualify(methodPlugin.manifest.id, methodDecl.task) !== entry.task) continue;
+      const methodSkip = skip ?? (methodPlugin.notInstalled && `plugin "${methodPlugin.manifest.id}" not installed: ${methodPlugin.notInstalled}`);
+      for (const methodParams of expandGrid(methodEntry.params ?? {})) {
+        for (const taskParams of paramSets) {
+          const clash = Object.keys(methodParams).find((k) => k in taskParams);
+          if (clash) throw new UserError(`${resolved.file}: method "${methodEntry.method}" param "${clash}" clashes with a task param of the same name`);
+          for (const seed of seeds) {
+            const identity = { suite: suite.id, task: entry.task, params: taskParams, seed };
+            const unitIdentity = { ...identity, method: methodEntry.method, methodParams };
+            const key = sha256(
+              canonicalJson({
+                api: HARNESS_API_VERSION,
+                suite: [suite.id, suite.version],
+                task: [entry.task, taskDecl.version, taskPlugin.manifest.version, codeHash(taskPlugin), datasetHashes(taskPlugin)],
+                method: [methodEntry.method, methodPlugin.manifest.version, codeHash(methodPlugin), datasetHashes(methodPlugin)],
+                taskParams,
+                methodParams,
+                seed,
+                skip: methodSkip ?? null,
+              }),
+            );
+            units.push({
+              key,
+              suite: suite.id,
+              suiteVersion: suite.version,
+              task: entry.task,
+              taskVersion: taskDecl.version,
+              method: methodEntry.method,
+              methodName: methodEntry.as ?? methodEntry.method,
+              plugin: methodPlugin.manifest.id,
+              pluginVersion: methodPlugin.manifest.version,
+              taskParams,
+              methodParams,
+              seed,
+              taskSeed: deriveSeed(identity),
+              unitSeed: deriveSeed(unitIdentity),
+              timeoutMs,
+              skip: methodSkip,
+            });
+          }
+        }
+      }
+    }
+  }
+  const keys = new Set<string>();
+  for (const unit of units) {
+    if (keys.has(unit.key)) throw new UserError(`suite "${suite.id}" expands to the same unit twice (${unit.task}, ${unit.method}, ${canonicalJson(unit.taskParams)}, seed ${unit.seed})`);
+    keys.add(unit.key);
+  }
+  return { suite: resolved, budget: options.budget, seeds, units };
+}
+
+function datasetHashes(record: PluginRecord): string[] {
+  return (record.manifest.datasets ?? []).flatMap((d) => d.files.map((f) => f.sha256));
+}
+
+async function taskParamSets(
+  registry: Registry,
+  entry: SuiteTask,
+  override: { params?: Record<string, ParamSpec>; each?: EachSpec },
+  budget: BudgetName,
+  file: string,
+  taskIndex: number,
+): Promise<Params[]> {
+  const grid = expandGrid({ ...(entry.params ?? {}), ...(override.params ?? {}) });
+  const each = override.each ?? entry.each;
+  if (!each) return grid;
+  const sets = await paramSource(registry, each, budget, `${file}: /tasks/${taskIndex}/each`);
+  const combined: Params[] = [];
+  for (const set of sets) for (const base of grid) combined.push({ ...base, ...set });
+  return combined;
+}
+
+async function paramSource(registry: Registry, each: EachSpec, budget: BudgetName, where: string): Promise<Params[]> {
+  const { plugin: pluginId, local } = splitQualified(each.from);
+  const record = registry.plugins.get(pluginId);
+  if (!record) throw new UserError(`${where}/from: unknown plugin "${pluginId}"`);
+  const plugin = await loadPlugin(record);
+  const source = plugin.paramSources?.[local];
+  if (!source) throw new UserError(`${where}/from: plugin "${pluginId}" has no param source "${local}"`);
+  let sets = await source({ budget, dataset: (id) => resolveDataset(record, id) });
+  if (each.where) {
+    const where = each.where;
+    sets = sets.filter((set) =>
+      Object.entries(where).every(([k, v]) => (Array.isArray(v) ? v.some((x) => canonicalJson(x) === canonicalJson(set[k])) : canonicalJson(v) === canonicalJson(set[k]))),
+    );
+  }
+  if (each.limit !== undefined) sets = sets.slice(0, each.limit);
+  return sets;
+}
+
+/** Cartesian product over params given as `{ values: [...] }`; other params are fixed. */
+export function expandGrid(spec: Record<string, ParamSpec>): Params[] {
+  let sets: Params[] = [{}];
+  for (const [name, value] of Object.entries(spec)) {
+    const axis: Json[] =
+      value && typeof value === 'object' && !Array.isArray(value) && Array.isArray((value as { values?: Json[] }).values)
+        ? (value as { values: Json[] }).values
+        : [value as Json];
+    sets = sets.flatMap((set) => axis.map((v) => ({ ...set, [name]: v })));
+  }
+  return sets;
+}

@@ -1,0 +1,277 @@
+// Finds plugins and suites from their manifests alone; plugin code is imported only when a unit needs it.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import semver from 'semver';
+import type { PluginManifest } from '../api/manifest.ts';
+import type { Plugin } from '../api/types.ts';
+import { schemaProblems } from '../api/validate.ts';
+import { UserError, didYouMean } from '../errors.ts';
+import { sha256 } from './canonical.ts';
+
+export const HARNESS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const HARNESS_VERSION: string = JSON.parse(readFileSync(join(HARNESS_ROOT, 'package.json'), 'utf8')).version;
+/** The plugin API version; plugins declare a semver range (`harnessApi`) that must include it. */
+export const HARNESS_API_VERSION = '1.0.0';
+
+export type PluginOrigin = 'builtin' | 'package' | 'directory';
+
+export interface PluginRecord {
+  manifest: PluginManifest;
+  dir: string;
+  manifestFile: string;
+  origin: PluginOrigin;
+  /** Why the plugin cannot run here (a dependency is missing); undefined when it can. */
+  notInstalled?: string;
+}
+
+export interface SuiteRecord {
+  id: string;
+  file: string;
+  /** Plugin that ships the suite, if any. */
+  plugin?: string;
+}
+
+export interface Registry {
+  plugins: Map<string, PluginRecord>;
+  suites: Map<string, SuiteRecord>;
+}
+
+export interface DiscoverOptions {
+  /** Extra plugin folders (`--plugin DIR`). */
+  pluginDirs?: string[];
+  /** Where to look for npm-installed plugins (default: the current directory and the harness root). */
+  cwd?: string;
+}
+
+export function discover(options: DiscoverOptions = {}): Registry {
+  const candidates: Array<{ dir: string; manifestFile: string; origin: PluginOrigin }> = [];
+  const builtinDir = join(HARNESS_ROOT, 'plugins');
+  if (existsSync(builtinDir)) {
+    for (const name of readdirSync(builtinDir).sort()) {
+      const manifestFile = join(builtinDir, name, 'plugin.json');
+      if (existsSync(manifestFile)) candidates.push({ dir: join(builtinDir, name), manifestFile, origin: 'builtin' });
+    }
+  }
+  const moduleRoots = [...new Set([resolve(options.cwd ?? process.cwd()), HARNESS_ROOT])];
+  for (const root of moduleRoots) candidates.push(...packagePlugins(join(root, 'node_modules')));
+  for (const dir of options.pluginDirs ?? []) {
+    const abs = resolve(dir);
+    const manifestFile = join(abs, 'plugin.json');
+    if (!existsSync(manifestFile)) {
+      throw new UserError(`--plugin ${dir}: no plugin.json in ${abs}`, [
+        'A plugin folder holds plugin.json and its entry module; `harness new plugin <name>` scaffolds one.',
+      ]);
+    }
+    candidates.push({ dir: abs, manifestFile, origin: 'directory' });
+  }
+
+  const plugins = new Map<string, PluginRecord>();
+  const seenDirs = new Set<string>();
+  for (const candidate of candidates) {
+    if (seenDirs.has(candidate.dir)) continue;
+    seenDirs.add(candidate.dir);
+    const record = readManifest(candidate.dir, candidate.manifestFile, candidate.origin);
+    const existing = plugins.get(record.manifest.id);
+    if (existing) {
+      throw new UserError(`duplicate plugin id "${record.manifest.id}"`, [
+        `declared by ${existing.manifestFile}`,
+        `and by ${record.manifestFile}`,
+        'Plugin ids must be unique: rename one of them or remove the duplicate folder or package.',
+      ]);
+    }
+    plugins.set(record.manifest.id, record);
+  }
+
+  const suites = new Map<string, SuiteRecord>();
+  const addSuite = (file: string, plugin?: string) => {
+    const id = suiteIdFromFile(file);
+    const existing = suites.get(id);
+    if (existing && existing.file !== file) {
+      throw new UserError(`duplicate suite id "${id}": ${existing.file} and ${file}`);
+    }
+    suites.set(id, { id, file, plugin });
+  };
+  const suitesDir = join(HARNESS_ROOT, 'suites');
+  if (existsSync(suitesDir)) {
+    for (const name of readdirSync(suitesDir).sort()) if (/\.ya?ml$/.test(name)) addSuite(join(suitesDir, name));
+  }
+  for (const record of plugins.values()) {
+    for (const path of record.manifest.suites ?? []) {
+      const file = resolve(record.dir, path);
+      if (!existsSync(file)) throw new UserError(`${record.manifestFile}: /suites: file not found: ${path}`);
+      addSuite(file, record.manifest.id);
+    }
+  }
+  return { plugins, suites };
+}
+
+/** Suite files are named after their id: `suites/<id>.yaml`. */
+export function suiteIdFromFile(file: string): string {
+  return file.split(sep).pop()!.replace(/\.ya?ml$/, '');
+}
+
+function packagePlugins(nodeModules: string): Array<{ dir: string; manifestFile: string; origin: PluginOrigin }> {
+  if (!existsSync(nodeModules)) return [];
+  const found: Array<{ dir: string; manifestFile: string; origin: PluginOrigin }> = [];
+  const consider = (dir: string, name: string) => {
+    const packageFile = join(dir, 'package.json');
+    if (!existsSync(packageFile)) return;
+    let pkg: { harness?: unknown };
+    try {
+      pkg = JSON.parse(readFileSync(packageFile, 'utf8'));
+    } catch {
+      return;
+    }
+    const named = /^(@[^/]+\/)?harness-plugin-/.test(name);
+    if (!named && pkg.harness === undefined) return;
+    const manifestPath =
+      typeof pkg.harness === 'string'
+        ? pkg.harness
+        : (pkg.harness as { manifest?: string } | undefined)?.manifest ?? 'plugin.json';
+    const manifestFile = join(dir, manifestPath);
+    if (!existsSync(manifestFile)) {
+      throw new UserError(`${packageFile}: /harness: the plugin manifest ${manifestPath} does not exist`);
+    }
+    found.push({ dir: dirname(manifestFile), manifestFile, origin: 'package' });
+  };
+  for (const entry of readdirSync(nodeModules).sort()) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) {
+      const scopeDir = join(nodeModules, entry);
+      for (const sub of readdirSync(scopeDir).sort()) consider(join(scopeDir, sub), `${entry}/${sub}`);
+    } else {
+      consider(join(nodeModules, entry), entry);
+    }
+  }
+  return found;
+}
+
+function readManifest(dir: string, manifestFile: string, origin: PluginOrigin): PluginRecord {
+  let manifest: PluginManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${manifestFile}: not valid JSON: ${(error as Error).message}`);
+  }
+  const problems = manifestProblems(manifest, manifestFile);
+  if (problems.length) throw new UserError(`invalid plugin manifest ${manifestFile}`, problems);
+  const missing = (manifest.requires ?? []).filter((pkg) => !packageInstalled(pkg, dir));
+  const notInstalled = missing.length ? `missing dependency ${missing.join(', ')} (npm install ${missing.join(' ')})` : undefined;
+  return { manifest, dir, manifestFile, origin, notInstalled };
+}
+
+/** Schema problems plus the checks a schema cannot express. */
+export function manifestProblems(manifest: PluginManifest, file: string): string[] {
+  const problems = schemaProblems('plugin', manifest, file);
+  if (problems.length) return problems;
+  if (!semver.validRange(manifest.harnessApi)) {
+    problems.push(`${file}: /harnessApi: expected a semver range such as "^1.0.0", got "${manifest.harnessApi}"`);
+  } else if (!semver.satisfies(HARNESS_API_VERSION, manifest.harnessApi)) {
+    problems.push(
+      `${file}: /harnessApi: this harness provides plugin API ${HARNESS_API_VERSION}, outside the plugin's range "${manifest.harnessApi}"`,
+    );
+  }
+  const duplicates = (kind: string, ids: string[]) => {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) problems.push(`${file}: /${kind}: duplicate id "${id}"`);
+      seen.add(id);
+    }
+  };
+  duplicates('tasks', (manifest.tasks ?? []).map((t) => t.id));
+  duplicates('methods', (manifest.methods ?? []).map((m) => m.id));
+  duplicates('metrics', (manifest.metrics ?? []).map((m) => m.id));
+  duplicates('kernels', (manifest.kernels ?? []).map((k) => k.id));
+  duplicates('claims', (manifest.claims ?? []).map((c) => c.id));
+  return problems;
+}
+
+function packageInstalled(name: string, fromDir: string): boolean {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', name, 'package.json'))) return true;
+    if (dirname(dir) === dir) break;
+  }
+  return existsSync(join(HARNESS_ROOT, 'node_modules', name, 'package.json'));
+}
+
+export function requirePlugin(registry: Registry, id: string, context = ''): PluginRecord {
+  const record = registry.plugins.get(id);
+  if (!record) {
+    throw new UserError(
+      `${context}unknown plugin "${id}"${didYouMean(id, registry.plugins.keys())}`,
+      [`installed plugins: ${[...registry.plugins.keys()].join(', ') || 'none'}`],
+    );
+  }
+  return record;
+}
+
+export function requireSuite(registry: Registry, idOrPath: string): SuiteRecord {
+  if (/\.ya?ml$/.test(idOrPath) || idOrPath.includes('/')) {
+    const file = resolve(idOrPath);
+    if (!existsSync(file)) throw new UserError(`suite file not found: ${idOrPath}`);
+    return { id: suiteIdFromFile(file), file };
+  }
+  const record = registry.suites.get(idOrPath);
+  if (!record) {
+    throw new UserError(`unknown suite "${idOrPath}"${didYouMean(idOrPath, registry.suites.keys())}`, [
+      `available suites: ${[...registry.suites.keys()].join(', ') || 'none'}`,
+    ]);
+  }
+  return record;
+}
+
+/** Hash of the plugin's own source files: unit keys change when its code changes. */
+export function pluginCodeHash(record: PluginRecord): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'node_modules' || name === 'test' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(ts|js|mjs|cjs|json)$/.test(name)) files.push(path);
+    }
+  };
+  walk(record.dir);
+  return sha256(files.map((f) => `${relative(record.dir, f)}\0${sha256(readFileSync(f))}`).join('\n'));
+}
+
+const loaded = new Map<string, Plugin>();
+
+/** Imports a plugin's entry module and checks that the code provides exactly what the manifest declares. */
+export async function loadPlugin(record: PluginRecord): Promise<Plugin> {
+  const cached = loaded.get(record.dir);
+  if (cached) return cached;
+  if (record.notInstalled) throw new UserError(`plugin "${record.manifest.id}" is not installed: ${record.notInstalled}`);
+  const entry = join(record.dir, record.manifest.entry ?? 'index.ts');
+  if (!existsSync(entry)) throw new UserError(`${record.manifestFile}: /entry: file not found: ${entry}`);
+  const module = await import(pathToFileURL(entry).href);
+  const plugin = module.default as Plugin | undefined;
+  if (!plugin || plugin.__harnessPlugin !== 1) {
+    throw new UserError(`${entry}: the default export must be the result of definePlugin({...})`);
+  }
+  const problems: string[] = [];
+  const compare = (kind: 'tasks' | 'methods' | 'kernels' | 'claims', declared: string[]) => {
+    const provided = Object.keys(plugin[kind] ?? {});
+    for (const id of declared) if (!provided.includes(id)) problems.push(`${kind}: "${id}" is declared in plugin.json but not exported by ${entry}`);
+    for (const id of provided) if (!declared.includes(id)) problems.push(`${kind}: "${id}" is exported by ${entry} but not declared in plugin.json`);
+  };
+  const m = record.manifest;
+  compare('tasks', (m.tasks ?? []).map((t) => t.id));
+  compare('methods', (m.methods ?? []).map((t) => t.id));
+  compare('kernels', (m.kernels ?? []).map((t) => t.id));
+  compare('claims', (m.claims ?? []).map((t) => t.id));
+  if (problems.length) throw new UserError(`plugin "${m.id}" does not match its manifest ${record.manifestFile}`, problems);
+  loaded.set(record.dir, plugin);
+  return plugin;
+}
+
+/** `task` → `plugin/task` relative to the declaring plugin. */
+export function qualify(pluginId: string, id: string): string {
+  return id.includes('/') ? id : `${pluginId}/${id}`;
+}
+
+export function splitQualified(id: string): { plugin: string; local: string } {
+  const at = id.indexOf('/');
+  return { plugin: id.slice(0, at), local: id.slice(at + 1) };
+}

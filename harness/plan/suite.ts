@@ -1,0 +1,98 @@
+// Loading a suite: YAML → schema check → every task, method and metric resolved against the registry.
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { MetricDeclaration } from '../api/manifest.ts';
+import type { SuiteFile, SuiteMethod } from '../api/suite.ts';
+import { schemaProblems } from '../api/validate.ts';
+import { UserError, didYouMean } from '../errors.ts';
+import { qualify, requireSuite, splitQualified, type PluginRecord, type Registry } from './registry.ts';
+
+export interface ResolvedSuite {
+  file: string;
+  suite: SuiteFile;
+  /** Every metric declared by the plugins the suite uses, by id. */
+  metrics: Map<string, MetricDeclaration>;
+  methods: SuiteMethod[];
+}
+
+export function readSuiteFile(file: string): SuiteFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read suite ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    throw new UserError(
+      `${file}: invalid YAML`,
+      doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const value = doc.toJS();
+  const problems = schemaProblems('suite', value, file);
+  if (problems.length) throw new UserError(`${file}: the suite does not match the suite schema`, problems);
+  return value as SuiteFile;
+}
+
+export function loadSuite(registry: Registry, idOrPath: string): ResolvedSuite {
+  const record = requireSuite(registry, idOrPath);
+  const suite = readSuiteFile(record.file);
+  const file = record.file;
+  const problems: string[] = [];
+  const metrics = new Map<string, MetricDeclaration>();
+  const pluginOf = (qualified: string, where: string): PluginRecord | undefined => {
+    const { plugin } = splitQualified(qualified);
+    const found = registry.plugins.get(plugin);
+    if (!found) problems.push(`${file}: ${where}: unknown plugin "${plugin}"${didYouMean(plugin, registry.plugins.keys())}`);
+    return found;
+  };
+
+  const taskIds = new Set<string>();
+  suite.tasks.forEach((entry, i) => {
+    const plugin = pluginOf(entry.task, `/tasks/${i}/task`);
+    if (!plugin) return;
+    const local = splitQualified(entry.task).local;
+    const declared = (plugin.manifest.tasks ?? []).map((t) => t.id);
+    if (!declared.includes(local)) {
+      problems.push(`${file}: /tasks/${i}/task: plugin "${plugin.manifest.id}" has no task "${local}"${didYouMean(local, declared)}`);
+    }
+    taskIds.add(entry.task);
+    for (const metric of plugin.manifest.metrics ?? []) metrics.set(metric.id, metric);
+  });
+
+  const methods = suite.methods.map((m): SuiteMethod => (typeof m === 'string' ? { method: m } : m));
+  methods.forEach((entry, i) => {
+    const plugin = pluginOf(entry.method, `/methods/${i}`);
+    if (!plugin) return;
+    const local = splitQualified(entry.method).local;
+    const declared = plugin.manifest.methods ?? [];
+    const method = declared.find((m) => m.id === local);
+    if (!method) {
+      problems.push(
+        `${file}: /methods/${i}: plugin "${plugin.manifest.id}" has no method "${local}"${didYouMean(local, declared.map((m) => m.id))}`,
+      );
+      return;
+    }
+    const target = qualify(plugin.manifest.id, method.task);
+    if (!taskIds.has(target)) {
+      problems.push(`${file}: /methods/${i}: method "${entry.method}" solves task "${target}", which this suite does not run`);
+    }
+    for (const metric of plugin.manifest.metrics ?? []) metrics.set(metric.id, metric);
+  });
+  const names = methods.map((m) => m.as ?? m.method);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) problems.push(`${file}: /methods/${i}: method name "${name}" appears twice; give one an "as" name`);
+  });
+
+  if (!problems.length && !metrics.has(suite.primary.metric)) {
+    problems.push(
+      `${file}: /primary/metric: no plugin of this suite declares metric "${suite.primary.metric}"${didYouMean(suite.primary.metric, metrics.keys())}`,
+    );
+  }
+  for (const [i, metric] of (suite.leaderboard?.metrics ?? []).entries()) {
+    if (!problems.length && !metrics.has(metric)) problems.push(`${file}: /leaderboard/metrics/${i}: unknown metric "${metric}"`);
+  }
+  if (problems.length) throw new UserError(`suite "${suite.id}" (${file}) has problems`, problems);
+  return { file, suite, metrics, methods };
+}

@@ -1,0 +1,231 @@
+// Aggregation of rows into a leaderboard: per task × group × method, mean and 95 % CI per metric,
+// win fraction and rank by the primary metric.
+import type { Estimate, Json, LeaderboardCell, LeaderboardView, MetricGoal, ResultRow } from '../api/types.ts';
+import { canonicalJson } from '../plan/canonical.ts';
+import { estimate } from './stats.ts';
+
+export interface LeaderboardConfig {
+  suite: string;
+  suiteVersion: number;
+  primary: string;
+  goal: 'min' | 'max';
+  /** Params whose values split the leaderboard into groups; an overall group is added too. */
+  groupBy: string[];
+  /** Truncate primary values to this many decimals before deciding wins (ties split the point). */
+  truncateDecimals?: number;
+  /** Value a missing or non-finite primary value counts as when deciding wins. */
+  missingAs?: number;
+  /** Metrics shown in the Markdown table (all non-info metrics when absent). */
+  shown?: string[];
+}
+
+export interface Leaderboard {
+  config: LeaderboardConfig;
+  cells: LeaderboardCell[];
+  /** Metric ids in column order (primary first). */
+  metrics: string[];
+  goals: Map<string, MetricGoal>;
+  units: Map<string, string>;
+}
+
+const OVERALL: Record<string, Json> = {};
+
+function groupOf(params: Record<string, Json>, groupBy: string[]): Record<string, Json> {
+  const group: Record<string, Json> = {};
+  for (const key of groupBy) group[key] = params[key] ?? null;
+  return group;
+}
+
+export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig): Leaderboard {
+  const ok = rows.filter((r) => r.status === 'ok' && r.metric !== '');
+  const goals = new Map<string, MetricGoal>();
+  const units = new Map<string, string>();
+  const metricOrder: string[] = [];
+  for (const row of ok) {
+    if (!goals.has(row.metric)) {
+      goals.set(row.metric, (row.goal || 'info') as MetricGoal);
+      units.set(row.metric, row.unit);
+      metricOrder.push(row.metric);
+    }
+  }
+  const metrics = [config.primary, ...metricOrder.filter((m) => m !== config.primary).sort()].filter((m) => goals.has(m) || m === config.primary);
+
+  // cell key → metric → instance → value
+  type Bucket = { task: string; method: string; group: Record<string, Json>; values: Map<string, Map<string, number | null>> };
+  const buckets = new Map<string, Bucket>();
+  const groupings = config.groupBy.length ? [config.groupBy, null] : [[]];
+  for (const row of rows) {
+    const params = JSON.parse(row.params) as Record<string, Json>;
+    const instance = `${row.params}#${row.seed}`;
+    for (const grouping of groupings) {
+      const group = grouping ? groupOf(params, grouping) : OVERALL;
+      const key = canonicalJson([row.task, group, row.method]);
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        bucket = { task: row.task, method: row.method, group, values: new Map() };
+        buckets.set(key, bucket);
+      }
+      if (row.status !== 'ok' || row.metric === '') continue;
+      let perInstance = bucket.values.get(row.metric);
+      if (!perInstance) bucket.values.set(row.metric, (perInstance = new Map()));
+      perInstance.set(instance, row.value);
+    }
+  }
+
+  const cells: LeaderboardCell[] = [];
+  for (const bucket of buckets.values()) {
+    const cellMetrics: Record<string, Estimate> = {};
+    for (const [metric, perInstance] of bucket.values) {
+      const finite = [...perInstance.values()].filter((v): v is number => v !== null && Number.isFinite(v));
+      cellMetrics[metric] = estimate(finite);
+    }
+    const primaryValues = bucket.values.get(config.primary);
+    cells.push({ task: bucket.task, method: bucket.method, group: bucket.group, rank: 0, wins: 0, instances: primaryValues?.size ?? 0, metrics: cellMetrics });
+  }
+
+  // Ranks and wins within each (task, group) board.
+  const boards = new Map<string, LeaderboardCell[]>();
+  for (const cell of cells) {
+    const key = canonicalJson([cell.task, cell.group]);
+    boards.set(key, [...(boards.get(key) ?? []), cell]);
+  }
+  for (const board of boards.values()) {
+    assignWins(board, buckets, config);
+    assignRanks(board, config);
+  }
+  cells.sort(
+    (a, b) =>
+      a.task.localeCompare(b.task) ||
+      Number(Object.keys(a.group).length === 0) - Number(Object.keys(b.group).length === 0) ||
+      canonicalJson(a.group).localeCompare(canonicalJson(b.group)) ||
+      a.rank - b.rank ||
+      a.method.localeCompare(b.method),
+  );
+  return { config, cells, metrics, goals, units };
+}
+
+function assignWins(board: LeaderboardCell[], buckets: Map<string, { values: Map<string, Map<string, number | null>> }>, config: LeaderboardConfig) {
+  const perMethod = board.map((cell) => buckets.get(canonicalJson([cell.task, cell.group, cell.method]))!.values.get(config.primary) ?? new Map());
+  const instances = new Set<string>();
+  for (const values of perMethod) for (const instance of values.keys()) instances.add(instance);
+  const points = new Array(board.length).fill(0);
+  const scale = config.truncateDecimals === undefined ? undefined : 10 ** config.truncateDecimals;
+  for (const instance of instances) {
+    const scores = perMethod.map((values) => {
+      let v = values.get(instance);
+      if (v === undefined || v === null || !Number.isFinite(v)) v = config.missingAs ?? NaN;
+      return scale === undefined || Number.isNaN(v) ? v : Math.trunc(v * scale) / scale;
+    });
+    const valid = scores.filter((v) => !Number.isNaN(v));
+    if (!valid.length) continue;
+    const best = config.goal === 'min' ? Math.min(...valid) : Math.max(...valid);
+    const winners = scores.map((v, i) => (v === best ? i : -1)).filter((i) => i >= 0);
+    for (const i of winners) points[i] += 1 / winners.length;
+  }
+  board.forEach((cell, i) => (cell.wins = instances.size ? points[i] / instances.size : NaN));
+}
+
+function assignRanks(board: LeaderboardCell[], config: LeaderboardConfig) {
+  const score = (cell: LeaderboardCell) => {
+    const m = cell.metrics[config.primary]?.mean;
+    if (m === undefined || !Number.isFinite(m)) return Infinity;
+    return config.goal === 'min' ? m : -m;
+  };
+  const sorted = [...board].sort((a, b) => score(a) - score(b));
+  sorted.forEach((cell, i) => {
+    cell.rank = i > 0 && score(sorted[i - 1]) === score(cell) ? sorted[i - 1].rank : i + 1;
+  });
+}
+
+export function leaderboardView(board: Leaderboard, rows: readonly ResultRow[], budget: LeaderboardView['budget']): LeaderboardView {
+  return {
+    suite: board.config.suite,
+    budget,
+    cells: board.cells,
+    rows: rows.filter((r) => r.status === 'ok'),
+    cell: ({ task, method, group }) =>
+      board.cells.find(
+        (c) => (task === undefined || c.task === task) && c.method === method && canonicalJson(c.group) === canonicalJson(group ?? OVERALL),
+      ),
+  };
+}
+
+// ---- rendering
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(2);
+  return value.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
+export function formatEstimate(e: Estimate | undefined): string {
+  if (!e || e.n === 0) return '–';
+  if (!Number.isFinite(e.lo)) return formatNumber(e.mean);
+  return `${formatNumber(e.mean)} [${formatNumber(e.lo)}, ${formatNumber(e.hi)}]`;
+}
+
+export function groupLabel(group: Record<string, Json>): string {
+  const entries = Object.entries(group);
+  return entries.length ? entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') : 'all';
+}
+
+export function leaderboardColumns(board: Leaderboard): string[] {
+  const columns = ['suite', 'suite_version', 'task', 'group', 'rank', 'method', 'instances', 'wins'];
+  for (const m of board.metrics) columns.push(m, `${m}_ci_lo`, `${m}_ci_hi`, `${m}_n`);
+  return columns;
+}
+
+export function leaderboardRecords(board: Leaderboard): Record<string, string | number>[] {
+  return board.cells.map((cell) => {
+    const record: Record<string, string | number> = {
+      suite: board.config.suite,
+      suite_version: board.config.suiteVersion,
+      task: cell.task,
+      group: groupLabel(cell.group),
+      rank: cell.rank,
+      method: cell.method,
+      instances: cell.instances,
+      wins: cell.wins,
+    };
+    for (const m of board.metrics) {
+      const e = cell.metrics[m];
+      record[m] = e?.mean ?? NaN;
+      record[`${m}_ci_lo`] = e?.lo ?? NaN;
+      record[`${m}_ci_hi`] = e?.hi ?? NaN;
+      record[`${m}_n`] = e?.n ?? 0;
+    }
+    return record;
+  });
+}
+
+export function leaderboardMarkdown(board: Leaderboard): string {
+  const shown = board.config.shown ?? board.metrics.filter((m) => board.goals.get(m) !== 'info');
+  const metrics = [board.config.primary, ...shown.filter((m) => m !== board.config.primary)].filter((m) => board.goals.has(m));
+  const lines: string[] = [`# ${board.config.suite} (suite version ${board.config.suiteVersion})`, ''];
+  lines.push(`Ranked by **${board.config.primary}** (${board.config.goal === 'min' ? 'lower' : 'higher'} is better); mean [95 % CI] over instances × seeds; wins: fraction of instances where the method is best.`, '');
+  let current = '';
+  for (const cell of board.cells) {
+    const key = `${cell.task} — ${groupLabel(cell.group)}`;
+    if (key !== current) {
+      current = key;
+      lines.push(`## ${key}`, '');
+      const header = ['rank', 'method', 'n', 'wins', ...metrics.map((m) => `${m}${board.units.get(m) ? ` (${board.units.get(m)})` : ''} ${arrow(board.goals.get(m))}`)];
+      lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+    }
+    const values = metrics.map((m) => formatEstimate(cell.metrics[m]));
+    lines.push(`| ${[cell.rank, cell.method, cell.instances, formatNumber(cell.wins), ...values].map((v) => escapeMarkdown(String(v))).join(' | ')} |`);
+    const next = board.cells[board.cells.indexOf(cell) + 1];
+    if (!next || `${next.task} — ${groupLabel(next.group)}` !== current) lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function arrow(goal: MetricGoal | undefined): string {
+  return goal === 'min' ? '↓' : goal === 'max' ? '↑' : '';
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}

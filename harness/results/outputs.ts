@@ -1,0 +1,35 @@
+// The files of a run folder, each written atomically: rows.csv, records.jsonl, leaderboard.csv/.md,
+// claims.csv, manifest.json.
+import { join } from 'node:path';
+import type { Json, ResultRow } from '../api/types.ts';
+import type { JournalEntry } from '../run/journal.ts';
+import { CLAIM_COLUMNS, type ClaimRow } from './claims.ts';
+import { writeCsv, writeFileAtomic, writeRows } from './csv.ts';
+import { leaderboardColumns, leaderboardMarkdown, leaderboardRecords, type Leaderboard } from './leaderboard.ts';
+
+export async function writeLeaderboard(dir: string, board: Leaderboard, claims?: ClaimRow[]): Promise<void> {
+  await writeCsv(join(dir, 'leaderboard.csv'), leaderboardColumns(board), leaderboardRecords(board));
+  writeFileAtomic(join(dir, 'leaderboard.md'), leaderboardMarkdown(board) + (claims ? claimsMarkdown(claims) : ''));
+  if (claims) await writeCsv(join(dir, 'claims.csv'), CLAIM_COLUMNS, claims as unknown as Record<string, string>[]);
+}
+
+export async function writeRunOutputs(
+  dir: string,
+  run: { rows: ResultRow[]; entries: JournalEntry[]; board: Leaderboard; claims: ClaimRow[]; manifest: Json },
+): Promise<void> {
+  await writeRows(join(dir, 'rows.csv'), run.rows);
+  const records = run.entries
+    .filter((e) => e.records?.length)
+    .map((e) => JSON.stringify({ unit_key: e.key, method: e.rows[0].method, params: JSON.parse(e.rows[0].params), seed: e.rows[0].seed, records: e.records }));
+  writeFileAtomic(join(dir, 'records.jsonl'), records.length ? `${records.join('\n')}\n` : '');
+  await writeLeaderboard(dir, run.board, run.claims);
+  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(run.manifest, null, 2)}\n`);
+}
+
+export function claimsMarkdown(claims: ClaimRow[]): string {
+  if (!claims.length) return '';
+  const lines = ['', '## Claims', '', '| claim | paper | measured | status | why |', '|---|---|---|---|---|'];
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  for (const c of claims) lines.push(`| ${cell(c.statement)} | ${cell(c.paper)} | ${cell(c.measured || '–')} | **${c.status}** | ${cell(c.why)} |`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,87 @@
+// Executes one unit in the current thread: the part of the runner that touches plugin code.
+import { canonicalJson } from '../plan/canonical.ts';
+import type { BudgetName, Logger, Params, RunContext, TensorBackend } from '../api/types.ts';
+import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
+import { DatasetMissingError } from '../errors.ts';
+import type { Unit } from '../plan/expand.ts';
+import { loadPlugin, splitQualified, type Registry } from '../plan/registry.ts';
+import { createRng } from '../plan/seeds.ts';
+import { createArtifactCache } from './artifacts.ts';
+import { resolveDataset } from './datasets.ts';
+import type { UnitOutcome } from './protocol.ts';
+
+export interface ExecuteOptions {
+  backend: BackendChoice;
+  artifactDir: string;
+  onProgress(fraction: number, note?: string): void;
+  onLog(level: 'info' | 'warn' | 'debug', message: string): void;
+  signal?: AbortSignal;
+}
+
+// Prepared task data is reused by the next units of the same task instance in this worker
+// (prepare is deterministic, so this changes no result, only time).
+const prepared = new Map<string, unknown>();
+const PREPARED_KEPT = 4;
+
+export async function executeUnit(unit: Unit, budget: BudgetName, registry: Registry, options: ExecuteOptions): Promise<UnitOutcome> {
+  let backend: TensorBackend | undefined;
+  const noBackend = () => ({ backend: backend?.name ?? 'none', backendVersion: backend?.version ?? '' });
+  if (unit.skip) return { status: 'skipped', reason: unit.skip, wallMs: 0, ...noBackend() };
+  let wallMs = 0;
+  try {
+    const taskRef = splitQualified(unit.task);
+    const methodRef = splitQualified(unit.method);
+    const taskRecord = registry.plugins.get(taskRef.plugin)!;
+    const methodRecord = registry.plugins.get(methodRef.plugin)!;
+    const task = (await loadPlugin(taskRecord)).tasks![taskRef.local];
+    const method = (await loadPlugin(methodRecord)).methods![methodRef.local];
+    const log: Logger = {
+      info: (m) => options.onLog('info', m),
+      warn: (m) => options.onLog('warn', m),
+      debug: (m) => options.onLog('debug', m),
+    };
+    const context = (seed: number, record: typeof taskRecord, stage: string): RunContext => ({
+      rng: createRng(seed),
+      seedIndex: unit.seed,
+      budget,
+      signal: options.signal ?? new AbortController().signal,
+      log,
+      cache: createArtifactCache(options.artifactDir, record.manifest.id),
+      progress: (fraction, note) => options.onProgress(Math.min(1, Math.max(0, fraction)), note ? `${stage}: ${note}` : stage),
+      dataset: (id) => resolveDataset(record, id),
+      tensors: async () => (backend = await loadTensorBackend(options.backend)),
+    });
+
+    const prepareKey = canonicalJson([unit.task, unit.taskParams, unit.taskSeed, budget]);
+    let data = prepared.get(prepareKey);
+    if (data === undefined) {
+      data = await task.prepare(context(unit.taskSeed, taskRecord, 'prepare'), unit.taskParams);
+      prepared.set(prepareKey, data);
+      if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
+    }
+    const runParams: Params = { ...unit.taskParams, ...unit.methodParams };
+    const started = performance.now();
+    const output = await method.run(context(unit.unitSeed, methodRecord, 'run'), data, runParams);
+    wallMs = performance.now() - started;
+    const scoreRng = createRng(unit.taskSeed).fork('score').seed;
+    const result = await task.score(context(scoreRng, taskRecord, 'score'), data, output, unit.taskParams);
+    for (const [metric, value] of Object.entries(result.metrics)) {
+      if (typeof value !== 'number') throw new Error(`score() returned a non-number for metric "${metric}": ${JSON.stringify(value)}`);
+    }
+    return { status: 'ok', metrics: result.metrics, records: result.records, wallMs, ...noBackend() };
+  } catch (error) {
+    if (error instanceof DatasetMissingError) return { status: 'skipped', reason: error.message, wallMs, ...noBackend() };
+    return { status: 'error', reason: describeError(error), wallMs, ...noBackend() };
+  }
+}
+
+/** The message and the first stack frame outside node internals: enough to find the fault. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frame = (error.stack ?? '')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('at ') && !l.includes('node:') && !l.includes('/harness/run/'));
+  return `${error.name}: ${error.message}${frame ? ` (${frame.replace(/^at /, '')})` : ''}`;
+}

@@ -1,0 +1,232 @@
+// `harness run`: plan → resume from the journal → reuse cached units → run the rest in workers →
+// write rows, leaderboard, claims and manifest (each atomically).
+import { accessSync, constants, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ROW_SCHEMA_VERSION } from '../api/rows.ts';
+import type { BudgetName, Json, ResultRow } from '../api/types.ts';
+import type { BackendChoice } from '../backends/tensors.ts';
+import { UserError } from '../errors.ts';
+import { canonicalJson, sha256 } from '../plan/canonical.ts';
+import { expandPlan, type Plan, type Unit } from '../plan/expand.ts';
+import { discover, pluginCodeHash, type Registry } from '../plan/registry.ts';
+import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
+import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
+import { writeFileAtomic } from '../results/csv.ts';
+import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from '../results/leaderboard.ts';
+import { readProvenance, type Provenance } from '../results/provenance.ts';
+import { writeRunOutputs } from '../results/outputs.ts';
+import { Journal, type JournalEntry } from './journal.ts';
+import { runPool } from './pool.ts';
+import { createProgress } from './progress.ts';
+import type { UnitOutcome } from './protocol.ts';
+import { UnitCache } from './unit-cache.ts';
+
+export interface RunOptions {
+  suite: string;
+  budget: BudgetName;
+  out?: string;
+  seeds?: number[];
+  pluginDirs: string[];
+  jobs: number;
+  backend: BackendChoice;
+  failFast: boolean;
+  force: boolean;
+  timeoutSeconds?: number;
+  cacheDir: string;
+  /** Set by the CLI so Ctrl-C stops the run cleanly; tests leave it unset. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  outDir: string;
+  plan: Plan;
+  rows: ResultRow[];
+  board: Leaderboard;
+  claims: ClaimRow[];
+  counts: Record<ResultRow['status'], number> & { ran: number; resumed: number; cached: number };
+  interrupted: boolean;
+}
+
+export function defaultCacheDir(): string {
+  return resolve(process.env.HARNESS_CACHE_DIR ?? join(process.cwd(), 'results', 'cache'));
+}
+
+export function leaderboardConfig(resolved: ResolvedSuite): LeaderboardConfig {
+  const { suite, metrics } = resolved;
+  const goal = metrics.get(suite.primary.metric)!.goal;
+  if (goal === 'info') throw new UserError(`${resolved.file}: /primary/metric: "${suite.primary.metric}" has goal "info"; a primary metric must be min or max`);
+  return {
+    suite: suite.id,
+    suiteVersion: suite.version,
+    primary: suite.primary.metric,
+    goal,
+    groupBy: suite.leaderboard?.groupBy ?? [],
+    truncateDecimals: suite.primary.wins?.truncateDecimals,
+    missingAs: suite.primary.wins?.missingAs,
+    shown: suite.leaderboard?.metrics,
+  };
+}
+
+export async function runSuite(options: RunOptions): Promise<RunResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const registry = discover({ pluginDirs: options.pluginDirs });
+  const resolved = loadSuite(registry, options.suite);
+  const config = leaderboardConfig(resolved);
+  const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds });
+  const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp()));
+  prepareOutDir(outDir);
+  if (options.force) rmSync(join(outDir, 'journal.jsonl'), { force: true });
+
+  const provenance = readProvenance();
+  const journal = new Journal(join(outDir, 'journal.jsonl'));
+  const cache = new UnitCache(options.cacheDir);
+  const counts = { ok: 0, error: 0, timeout: 0, skipped: 0, ran: 0, resumed: 0, cached: 0 };
+  const todo: Unit[] = [];
+  for (const unit of plan.units) {
+    if (journal.entries.has(unit.key)) {
+      counts.resumed++;
+      continue;
+    }
+    const hit = options.force ? undefined : cache.get(unit.key);
+    if (hit) {
+      journal.append({ ...hit, cachedFrom: hit.cachedFrom ?? hit.rows[0]?.started_at ?? '' });
+      counts.cached++;
+    } else {
+      todo.push(unit);
+    }
+  }
+  log(`${resolved.suite.id} v${resolved.suite.version} (${options.budget}): ${plan.units.length} units — ${counts.resumed} done earlier in ${outDir}, ${counts.cached} from cache, ${todo.length} to run`);
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const progress = createProgress(todo.length, log);
+  await runPool(
+    todo,
+    {
+      jobs: options.jobs,
+      budget: options.budget,
+      signal: controller.signal,
+      setup: { pluginDirs: options.pluginDirs.map((d) => resolve(d)), cwd: process.cwd(), backend: options.backend, cacheDir: options.cacheDir },
+    },
+    {
+      onStart: (unit) => progress.start(unit),
+      onProgress: (unit, fraction, note) => progress.update(unit, fraction, note),
+      onLog: (unit, level, message) => progress.log(`${level} ${unit.methodName} ${canonicalJson(unit.taskParams)}: ${message}`),
+      onDone: (unit, outcome) => {
+        const entry = journalEntry(unit, outcome, resolved, provenance);
+        journal.append(entry);
+        counts.ran++;
+        if (outcome.status === 'ok' && entry.rows[0].status === 'ok') cache.put(entry);
+        progress.done(unit, entry.rows[0].status, outcome.wallMs, entry.rows[0].reason);
+        if (options.failFast && (entry.rows[0].status === 'error' || entry.rows[0].status === 'timeout')) {
+          progress.log(`--fail-fast: stopping after the failure of ${unit.methodName}`);
+          controller.abort();
+        }
+      },
+    },
+  );
+  progress.stop();
+  journal.close();
+  options.signal?.removeEventListener('abort', stop);
+
+  const rows = plan.units.flatMap((unit) => journal.entries.get(unit.key)?.rows ?? []);
+  for (const row of rows) counts[row.status]++;
+  const board = aggregate(rows, config);
+  const claims = await evaluateClaims(registry, leaderboardView(board, rows, options.budget));
+  await writeRunOutputs(outDir, {
+    rows,
+    entries: plan.units.map((u) => journal.entries.get(u.key)).filter((e): e is JournalEntry => !!e),
+    board,
+    claims,
+    manifest: runManifest(plan, registry, resolved, provenance, options, journal),
+  });
+  return { outDir, plan, rows, board, claims, counts, interrupted: controller.signal.aborted && !options.failFast };
+}
+
+function prepareOutDir(outDir: string) {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    accessSync(outDir, constants.W_OK);
+  } catch (error) {
+    throw new UserError(`cannot write to --out ${outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z');
+}
+
+/** Turns a unit's outcome into its rows: one per metric, or one status row when it did not finish. */
+export function journalEntry(unit: Unit, outcome: UnitOutcome, resolved: ResolvedSuite, provenance: Provenance): JournalEntry {
+  const base = {
+    schema_version: ROW_SCHEMA_VERSION,
+    suite: unit.suite,
+    suite_version: unit.suiteVersion,
+    task: unit.task,
+    task_version: unit.taskVersion,
+    method: unit.methodName,
+    plugin: unit.plugin,
+    plugin_version: unit.pluginVersion,
+    params: canonicalJson({ ...unit.taskParams, ...unit.methodParams }),
+    seed: unit.seed,
+    wall_ms: Math.round(outcome.wallMs * 1000) / 1000,
+    backend: outcome.backend,
+    backend_version: outcome.backendVersion,
+    ...provenance,
+    started_at: new Date().toISOString(),
+    unit_key: unit.key,
+  };
+  const statusRow = (status: ResultRow['status'], reason: string): ResultRow => ({ ...base, metric: '', value: null, unit: '', goal: '', status, reason });
+  if (outcome.status !== 'ok') return { key: unit.key, rows: [statusRow(outcome.status, outcome.reason)] };
+  const undeclared = Object.keys(outcome.metrics).filter((m) => !resolved.metrics.has(m));
+  if (undeclared.length) {
+    return { key: unit.key, rows: [statusRow('error', `score() returned metrics no plugin declares: ${undeclared.join(', ')}`)] };
+  }
+  const rows = Object.entries(outcome.metrics).map(([metric, value]): ResultRow => {
+    const declaration = resolved.metrics.get(metric)!;
+    return {
+      ...base,
+      metric,
+      value: Number.isFinite(value) ? value : null,
+      unit: declaration.unit,
+      goal: declaration.goal,
+      status: 'ok',
+      reason: Number.isFinite(value) ? '' : `non-finite value (${value})`,
+    };
+  });
+  if (!rows.length) return { key: unit.key, rows: [statusRow('error', 'score() returned no metrics')] };
+  return { key: unit.key, rows, records: outcome.records };
+}
+
+function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, provenance: Provenance, options: RunOptions, journal: Journal): Json {
+  const plugins = new Set(plan.units.flatMap((u) => [u.task.split('/')[0], u.plugin]));
+  return {
+    schema_version: ROW_SCHEMA_VERSION,
+    suite: { id: resolved.suite.id, version: resolved.suite.version, file: resolved.file, sha256: sha256(readFileSync(resolved.file)) },
+    budget: plan.budget,
+    seeds: plan.seeds,
+    backend: options.backend,
+    jobs: options.jobs,
+    leaderboard: leaderboardConfig(resolved) as unknown as Json,
+    plugins: Object.fromEntries(
+      [...plugins].map((id) => {
+        const record = registry.plugins.get(id)!;
+        return [id, { version: record.manifest.version, origin: record.origin, code_sha256: pluginCodeHash(record) }];
+      }),
+    ),
+    provenance: provenance as unknown as Json,
+    command: process.argv.slice(2),
+    finished_at: new Date().toISOString(),
+    units: plan.units.map((u) => ({
+      key: u.key,
+      task: u.task,
+      method: u.methodName,
+      params: { ...u.taskParams, ...u.methodParams },
+      seed: u.seed,
+      status: journal.entries.get(u.key)?.rows[0]?.status ?? 'pending',
+      cached_from: journal.entries.get(u.key)?.cachedFrom ?? null,
+    })),
+  };
+}
