@@ -28,9 +28,14 @@ export interface TaskDeclaration {
 
 export interface MethodDeclaration {
   id: string;
-  /** `task` (own plugin) or `plugin/task` (another plugin's task). */
-  task: string;
+  /** The task(s) it solves: `task` (own plugin) or `plugin/task` (another plugin's task). */
+  task: string | string[];
   title: string;
+}
+
+/** The tasks a method declares, as a list. */
+export function methodTasks(method: MethodDeclaration): string[] {
+  return Array.isArray(method.task) ? method.task : [method.task];
 }
 
 export interface MetricDeclaration {
@@ -75,6 +80,7 @@ export interface PluginManifest {
 const idPattern = '^[a-z0-9][a-z0-9-]*$';
 const id = { type: 'string', pattern: idPattern } as const;
 const text = { type: 'string', minLength: 1 } as const;
+const taskRef = '^([a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9-]*$';
 
 export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
   $id: 'https://harness.dev/schemas/plugin.json',
@@ -148,7 +154,14 @@ export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
         type: 'object',
         additionalProperties: false,
         required: ['id', 'task', 'title'],
-        properties: { id, task: { type: 'string', pattern: '^([a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9-]*$' }, title: text },
+        properties: {
+          id,
+          task: {
+            type: ['string', 'array'],
+            oneOf: [{ type: 'string', pattern: taskRef }, { type: 'array', minItems: 1, items: { type: 'string', pattern: taskRef } }],
+          } as never,
+          title: text,
+        },
       },
     },
     metrics: {

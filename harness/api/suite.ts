@@ -18,12 +18,15 @@ export interface EachSpec {
 export interface SuiteTaskOverride {
   params?: Record<string, ParamSpec>;
   each?: EachSpec;
+  seeds?: number[];
 }
 
 export interface SuiteTask {
   task: string;
   params?: Record<string, ParamSpec>;
   each?: EachSpec;
+  /** Seeds of this task when they differ from the suite's (a deterministic task needs only one). */
+  seeds?: number[];
   budgets?: Partial<Record<BudgetKey, SuiteTaskOverride>>;
 }
 
@@ -67,7 +70,7 @@ const each = {
 const taskOverride = {
   type: 'object',
   additionalProperties: false,
-  properties: { params: paramMap, each },
+  properties: { params: paramMap, each, seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } } },
 } as const;
 const budget = {
   type: 'object',
@@ -125,6 +128,7 @@ export const suiteSchema = {
           task: qualifiedId,
           params: paramMap,
           each,
+          seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
           budgets: {
             type: 'object',
             additionalProperties: false,

@@ -80,8 +80,8 @@ export interface Task<Prepared = unknown, Output = unknown> {
 }
 
 export interface Method<Prepared = unknown, Output = unknown> {
-  /** Task id, `plugin/task` (or just `task` for this plugin's own). */
-  task: string;
+  /** The task id(s) it solves: `plugin/task`, or just `task` for this plugin's own. */
+  task: string | string[];
   run(ctx: RunContext, prepared: Prepared, params: Params): Promise<Output> | Output;
 }
 

@@ -1,4 +1,5 @@
 // Expansion of a suite into units: task × params × method × seed, each with a content-addressed key.
+import { methodTasks } from '../api/manifest.ts';
 import type { EachSpec, ParamSpec, SuiteTask } from '../api/suite.ts';
 import type { BudgetName, Json, Params } from '../api/types.ts';
 import { validateWithSchema } from '../api/validate.ts';
@@ -73,6 +74,7 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     const taskPlugin = registry.plugins.get(splitQualified(entry.task).plugin)!;
     const taskDecl = taskPlugin.manifest.tasks!.find((t) => t.id === splitQualified(entry.task).local)!;
     const override = entry.budgets?.[options.budget] ?? {};
+    const taskSeeds = options.seeds ?? override.seeds ?? entry.seeds ?? seeds;
     let paramSets: Params[];
     let skip: string | undefined = taskPlugin.notInstalled && `plugin "${taskPlugin.manifest.id}" not installed: ${taskPlugin.notInstalled}`;
     try {
@@ -91,13 +93,13 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     for (const methodEntry of resolved.methods) {
       const methodPlugin = registry.plugins.get(splitQualified(methodEntry.method).plugin)!;
       const methodDecl = methodPlugin.manifest.methods!.find((m) => m.id === splitQualified(methodEntry.method).local)!;
-      if (qualify(methodPlugin.manifest.id, methodDecl.task) !== entry.task) continue;
+      if (!methodTasks(methodDecl).some((t) => qualify(methodPlugin.manifest.id, t) === entry.task)) continue;
       const methodSkip = skip ?? (methodPlugin.notInstalled && `plugin "${methodPlugin.manifest.id}" not installed: ${methodPlugin.notInstalled}`);
       for (const methodParams of expandGrid(methodEntry.params ?? {})) {
         for (const taskParams of paramSets) {
           const clash = Object.keys(methodParams).find((k) => k in taskParams);
           if (clash) throw new UserError(`${resolved.file}: method "${methodEntry.method}" param "${clash}" clashes with a task param of the same name`);
-          for (const seed of seeds) {
+          for (const seed of taskSeeds) {
             const identity = { suite: suite.id, task: entry.task, params: taskParams, seed };
             const unitIdentity = { ...identity, method: methodEntry.method, methodParams };
             const key = sha256(

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
-import type { PluginManifest } from '../api/manifest.ts';
+import { methodTasks, type PluginManifest } from '../api/manifest.ts';
 import type { Plugin } from '../api/types.ts';
 import { schemaProblems } from '../api/validate.ts';
 import { UserError, didYouMean } from '../errors.ts';
@@ -82,6 +82,22 @@ export function discover(options: DiscoverOptions = {}): Registry {
     }
     plugins.set(record.manifest.id, record);
   }
+
+  const orphans: string[] = [];
+  for (const record of plugins.values()) {
+    (record.manifest.methods ?? []).forEach((method, i) => {
+      for (const task of methodTasks(method)) {
+        const target = qualify(record.manifest.id, task);
+        const { plugin, local } = splitQualified(target);
+        const provider = plugins.get(plugin);
+        if (!provider?.manifest.tasks?.some((t) => t.id === local)) {
+          const known = [...plugins.values()].flatMap((p) => (p.manifest.tasks ?? []).map((t) => `${p.manifest.id}/${t.id}`));
+          orphans.push(`${record.manifestFile}: /methods/${i}/task: no installed plugin provides task "${target}"${didYouMean(target, known)}`);
+        }
+      }
+    });
+  }
+  if (orphans.length) throw new UserError('a method targets a task that no plugin provides', orphans);
 
   const suites = new Map<string, SuiteRecord>();
   const addSuite = (file: string, plugin?: string) => {

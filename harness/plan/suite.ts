@@ -1,7 +1,7 @@
 // Loading a suite: YAML → schema check → every task, method and metric resolved against the registry.
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { MetricDeclaration } from '../api/manifest.ts';
+import { methodTasks, type MetricDeclaration } from '../api/manifest.ts';
 import type { SuiteFile, SuiteMethod } from '../api/suite.ts';
 import { schemaProblems } from '../api/validate.ts';
 import { UserError, didYouMean } from '../errors.ts';
@@ -74,9 +74,9 @@ export function loadSuite(registry: Registry, idOrPath: string): ResolvedSuite {
       );
       return;
     }
-    const target = qualify(plugin.manifest.id, method.task);
-    if (!taskIds.has(target)) {
-      problems.push(`${file}: /methods/${i}: method "${entry.method}" solves task "${target}", which this suite does not run`);
+    const targets = methodTasks(method).map((t) => qualify(plugin.manifest.id, t));
+    if (!targets.some((t) => taskIds.has(t))) {
+      problems.push(`${file}: /methods/${i}: method "${entry.method}" solves ${targets.map((t) => `"${t}"`).join(', ')}, which this suite does not run`);
     }
     for (const metric of plugin.manifest.metrics ?? []) metrics.set(metric.id, metric);
   });

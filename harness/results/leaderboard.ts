@@ -30,9 +30,10 @@ export interface Leaderboard {
 
 const OVERALL: Record<string, Json> = {};
 
+/** The row's values of the group-by params it has; rows with none of them belong to the overall group only. */
 function groupOf(params: Record<string, Json>, groupBy: string[]): Record<string, Json> {
   const group: Record<string, Json> = {};
-  for (const key of groupBy) group[key] = params[key] ?? null;
+  for (const key of groupBy) if (key in params) group[key] = params[key];
   return group;
 }
 
@@ -59,6 +60,7 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
     const instance = `${row.params}#${row.seed}`;
     for (const grouping of groupings) {
       const group = grouping ? groupOf(params, grouping) : OVERALL;
+      if (grouping && grouping.length && Object.keys(group).length === 0) continue; // same as the overall group
       const key = canonicalJson([row.task, group, row.method]);
       let bucket = buckets.get(key);
       if (!bucket) {

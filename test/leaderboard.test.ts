@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResultRow } from '../harness/api/types.ts';
+import { aggregate, leaderboardMarkdown } from '../harness/results/leaderboard.ts';
+
+let n = 0;
+function r(method: string, params: object, seed: number, value: number | null, metric = 'rmse'): ResultRow {
+  return {
+    schema_version: 1, suite: 's', suite_version: 1, task: 'p/t', task_version: 1, method, plugin: 'p', plugin_version: '1.0.0',
+    params: JSON.stringify(params), seed, metric, value, unit: '', goal: metric === 'rmse' ? 'min' : 'info', status: 'ok', reason: '',
+    wall_ms: 0, backend: 'none', backend_version: '', harness_version: '0', git_sha: '', git_dirty: '', node_version: '', cpu: '', os: '',
+    started_at: '', unit_key: (n++).toString(16).padStart(64, '0'),
+  };
+}
+
+const config = { suite: 's', suiteVersion: 1, primary: 'rmse', goal: 'min' as const, groupBy: ['domain'], truncateDecimals: 3, missingAs: 1 };
+
+test('win fraction: truncation to 3 decimals makes ties, ties split the point, missing counts as 1', () => {
+  const rows = [
+    // curve a: A 0.0101 and B 0.0109 both truncate to 0.010 → tie, half a point each
+    r('A', { domain: 'X', curve: 'a' }, 0, 0.0101), r('B', { domain: 'X', curve: 'a' }, 0, 0.0109), r('C', { domain: 'X', curve: 'a' }, 0, 0.5),
+    // curve b: C wins outright; B's value is NaN (stored as null) → counts as 1
+    r('A', { domain: 'X', curve: 'b' }, 0, 0.2), r('B', { domain: 'X', curve: 'b' }, 0, null), r('C', { domain: 'X', curve: 'b' }, 0, 0.1),
+    // another domain
+    r('A', { domain: 'Y', curve: 'c' }, 0, 0.3), r('B', { domain: 'Y', curve: 'c' }, 0, 0.1), r('C', { domain: 'Y', curve: 'c' }, 0, 0.2),
+  ];
+  const board = aggregate(rows, config);
+  const wins = (method: string, domain?: string) =>
+    board.cells.find((c) => c.method === method && (domain ? c.group.domain === domain : Object.keys(c.group).length === 0))!.wins;
+  assert.equal(wins('A', 'X'), 0.25);
+  assert.equal(wins('B', 'X'), 0.25);
+  assert.equal(wins('C', 'X'), 0.5);
+  assert.equal(wins('B', 'Y'), 1);
+  // overall: A 0.5, B 0.5 + 1, C 1 point out of 3 curves
+  assert.equal(wins('A'), 0.5 / 3);
+  assert.equal(wins('B'), 1.5 / 3);
+  assert.equal(wins('C'), 1 / 3);
+});
+
+test('cells average over instances; ranks follow the primary goal and share ties', () => {
+  const rows = [
+    r('A', { domain: 'X', curve: 'a' }, 0, 0.1), r('A', { domain: 'X', curve: 'b' }, 0, 0.3),
+    r('B', { domain: 'X', curve: 'a' }, 0, 0.2), r('B', { domain: 'X', curve: 'b' }, 0, 0.2),
+    r('C', { domain: 'X', curve: 'a' }, 0, 0.5), r('C', { domain: 'X', curve: 'b' }, 0, 0.5),
+  ];
+  const board = aggregate(rows, { ...config, groupBy: [] });
+  const byMethod = Object.fromEntries(board.cells.map((c) => [c.method, c]));
+  assert.equal(byMethod.A.metrics.rmse.mean, 0.2);
+  assert.equal(byMethod.A.metrics.rmse.n, 2);
+  // t interval with n = 2: half-width = 12.706 · s/√2, s = √0.02
+  assert.ok(Math.abs(byMethod.A.metrics.rmse.hi - (0.2 + 12.7062047 * Math.sqrt(0.02) / Math.SQRT2)) < 1e-6);
+  assert.equal(byMethod.A.rank, 1);
+  assert.equal(byMethod.B.rank, 1);
+  assert.equal(byMethod.C.rank, 3);
+  assert.match(leaderboardMarkdown(board), /\| 3 \| C \| 2 \|/);
+});
+
+test('failed units do not enter the means but keep their method on the board', () => {
+  const rows = [r('A', { curve: 'a' }, 0, 0.1), { ...r('B', { curve: 'a' }, 0, null), status: 'error' as const, metric: '' }];
+  const board = aggregate(rows, { ...config, groupBy: [] });
+  const b = board.cells.find((c) => c.method === 'B')!;
+  assert.equal(b.instances, 0);
+  assert.equal(b.metrics.rmse, undefined);
+});

@@ -1,0 +1,61 @@
+// Unit keys: content addresses that ignore order and change with anything that changes a result.
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { expandPlan } from '../harness/plan/expand.ts';
+import { discover } from '../harness/plan/registry.ts';
+import { loadSuite } from '../harness/plan/suite.ts';
+import { FIXTURE_PLUGIN, FIXTURE_SUITES, tempDir } from './helpers.ts';
+
+async function plan(suiteText: string, pluginDir = FIXTURE_PLUGIN) {
+  const file = join(tempDir(), 'fixture.yaml');
+  writeFileSync(file, suiteText);
+  const registry = discover({ pluginDirs: [pluginDir] });
+  return expandPlan(registry, loadSuite(registry, file), { budget: 'standard' });
+}
+
+const base = readFileSync(join(FIXTURE_SUITES, 'fixture.yaml'), 'utf8');
+
+test('expansion is task × params × method × seed', async () => {
+  const p = await plan(base);
+  assert.equal(p.units.length, 2 * 2 * 3);
+  assert.deepEqual([...new Set(p.units.map((u) => u.seed))], [0, 1, 2]);
+});
+
+test('unit keys and seeds do not depend on the order of methods, params or seeds in the suite', async () => {
+  const reordered = base
+    .replace('methods: [fixture-pi/uniform, fixture-pi/stratified]', 'methods: [fixture-pi/stratified, fixture-pi/uniform]')
+    .replace('values: [1000, 4000]', 'values: [4000, 1000]')
+    .replace('seeds: [0, 1, 2]', 'seeds: [2, 0, 1]');
+  assert.notEqual(reordered, base);
+  const a = await plan(base);
+  const b = await plan(reordered);
+  const index = (units: typeof a.units) => new Map(units.map((u) => [u.key, [u.taskSeed, u.unitSeed]]));
+  assert.deepEqual(index(a.units), index(b.units));
+});
+
+test('methods on the same task instance share the task seed (paired data); their run seeds differ', async () => {
+  const p = await plan(base);
+  const u = p.units.find((x) => x.method === 'fixture-pi/uniform' && x.taskParams.n === 1000 && x.seed === 0)!;
+  const s = p.units.find((x) => x.method === 'fixture-pi/stratified' && x.taskParams.n === 1000 && x.seed === 0)!;
+  assert.equal(u.taskSeed, s.taskSeed);
+  assert.notEqual(u.unitSeed, s.unitSeed);
+});
+
+test('keys change when params, the suite version or the plugin code change', async () => {
+  const keys = (p: Awaited<ReturnType<typeof plan>>) => new Set(p.units.map((u) => u.key));
+  const original = keys(await plan(base));
+  const otherParams = keys(await plan(base.replace('values: [1000, 4000]', 'values: [1000, 4001]')));
+  assert.equal([...otherParams].filter((k) => original.has(k)).length, 6, 'only the n = 1000 units keep their keys');
+  const otherVersion = keys(await plan(base.replace('version: 1', 'version: 2')));
+  assert.equal([...otherVersion].filter((k) => original.has(k)).length, 0);
+
+  const copy = join(tempDir(), 'pi-plugin');
+  cpSync(FIXTURE_PLUGIN, copy, { recursive: true });
+  const sameCode = keys(await plan(base, copy));
+  assert.deepEqual(sameCode, original, 'the folder a plugin lives in does not matter');
+  writeFileSync(join(copy, 'index.ts'), `${readFileSync(join(copy, 'index.ts'), 'utf8')}\n// a change\n`);
+  const changedCode = keys(await plan(base, copy));
+  assert.equal([...changedCode].filter((k) => original.has(k)).length, 0);
+});
