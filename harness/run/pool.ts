@@ -25,8 +25,8 @@ export async function runPool(
     let worker: Worker | undefined;
     try {
       while (queue.length && !options.signal.aborted) {
+        const unit = queue.shift()!; // take the unit before awaiting, so no two slots take the same one
         worker ??= await startWorker(options.setup, live);
-        const unit = queue.shift()!;
         events.onStart(unit);
         const { outcome, workerLost } = await runOne(worker, unit, options, events);
         if (workerLost) {
