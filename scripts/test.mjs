@@ -19,5 +19,13 @@ if (!files.length) {
   console.error('no test files found');
   process.exit(1);
 }
+// Type-check first: the JSON Schemas and the TypeScript types are tied together by the compiler.
+if (!process.argv.slice(2).length) {
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', root], { stdio: 'inherit', cwd: root });
+  if (tsc.status !== 0) {
+    console.error('type check failed');
+    process.exit(tsc.status ?? 1);
+  }
+}
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });
 process.exit(result.status ?? 1);

@@ -9,3 +9,4 @@ export { DatasetMissingError } from '../errors.ts';
 export function definePlugin(definition: PluginDefinition): Plugin {
   return Object.freeze({ ...definition, __harnessPlugin: 1 as const });
 }
+export { createRng, deriveSeed } from '../plan/seeds.ts';

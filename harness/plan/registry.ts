@@ -242,7 +242,8 @@ export function pluginCodeHash(record: PluginRecord): string {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
-      if (name === 'node_modules' || name === 'test' || name.startsWith('.')) continue;
+      // Tests, run outputs and installed packages are not the plugin's code.
+      if (name === 'node_modules' || name === 'test' || name === 'results' || name.startsWith('.')) continue;
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (/\.(ts|js|mjs|cjs|json)$/.test(name)) files.push(path);

@@ -2,6 +2,7 @@
 // crashes its worker becomes an outcome; the worker is replaced and the pool goes on.
 import { Worker } from 'node:worker_threads';
 import type { BudgetName } from '../api/types.ts';
+import { canonicalJson } from '../plan/canonical.ts';
 import type { Unit } from '../plan/expand.ts';
 import type { FromWorker, UnitOutcome, WorkerSetup } from './protocol.ts';
 
@@ -19,23 +20,28 @@ export async function runPool(
   options: { jobs: number; budget: BudgetName; setup: WorkerSetup; signal: AbortSignal },
   events: PoolEvents,
 ): Promise<void> {
-  const queue = [...units];
+  // Units of one task instance go to the same worker, one after another, so the instance's
+  // (deterministic) prepare runs once and its result is reused.
+  const queue = groupByInstance(units);
   const live = new Set<Worker>();
   const slot = async () => {
     let worker: Worker | undefined;
     try {
       while (queue.length && !options.signal.aborted) {
-        const unit = queue.shift()!; // take the unit before awaiting, so no two slots take the same one
-        worker ??= await startWorker(options.setup, live);
-        events.onStart(unit);
-        const { outcome, workerLost } = await runOne(worker, unit, options, events);
-        if (workerLost) {
-          live.delete(worker);
-          await worker.terminate();
-          worker = undefined;
+        const group = queue.shift()!; // taken before awaiting, so no two slots take the same one
+        for (const unit of group) {
+          if (options.signal.aborted) break;
+          worker ??= await startWorker(options.setup, live);
+          events.onStart(unit);
+          const { outcome, workerLost } = await runOne(worker, unit, options, events);
+          if (workerLost) {
+            live.delete(worker);
+            await worker.terminate();
+            worker = undefined;
+          }
+          if (options.signal.aborted && outcome.status !== 'ok') break; // interrupted, not failed
+          events.onDone(unit, outcome);
         }
-        if (options.signal.aborted && outcome.status !== 'ok') break; // interrupted, not failed
-        events.onDone(unit, outcome);
       }
     } finally {
       if (worker) {
@@ -49,10 +55,19 @@ export async function runPool(
   };
   options.signal.addEventListener('abort', abort, { once: true });
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, units.length)) }, slot));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, queue.length)) }, slot));
   } finally {
     options.signal.removeEventListener('abort', abort);
   }
+}
+
+function groupByInstance(units: Unit[]): Unit[][] {
+  const groups = new Map<string, Unit[]>();
+  for (const unit of units) {
+    const key = canonicalJson([unit.task, unit.taskParams, unit.taskSeed]);
+    groups.set(key, [...(groups.get(key) ?? []), unit]);
+  }
+  return [...groups.values()];
 }
 
 function startWorker(setup: WorkerSetup, live: Set<Worker>): Promise<Worker> {
