@@ -99,3 +99,21 @@ test('killed with SIGKILL mid-run, the same command resumes and ends with the ro
   assert.match(resumed.stderr, new RegExp(`${done} done earlier`));
   assert.deepEqual(stable(await readRows(join(out, 'rows.csv'))), stable(await readRows(join(reference, 'rows.csv'))));
 });
+
+test('Ctrl-C (SIGINT) stops the run, writes the files of the completed units and exits 130', async () => {
+  const out = join(tempDir(), 'interrupted');
+  const child = cliAsync(['run', suite('fixture-slow'), '--plugin', FIXTURE_PLUGIN, '--out', out, '--jobs', '1'], { HARNESS_CACHE_DIR: tempDir('cache-') });
+  const journal = join(out, 'journal.jsonl');
+  const timer = setInterval(() => {
+    if (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 2) {
+      clearInterval(timer);
+      child.kill('SIGINT');
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(timer);
+  assert.equal(code, 130);
+  const rows = await readRows(join(out, 'rows.csv'));
+  const units = new Set(rows.map((r) => r.unit_key)).size;
+  assert.ok(units >= 2 && units < 10, `${units} units written`);
+});

@@ -74,7 +74,7 @@ export function renderBoard(board: Leaderboard): string {
       lines.push('', `${key}  (by ${primary}, ${board.config.goal === 'min' ? 'lower' : 'higher'} is better)`);
       lines.push(`  ${'rank'.padEnd(5)}${'method'.padEnd(28)}${'n'.padStart(5)}  ${'wins'.padEnd(7)}${primary} [95% CI]`);
     }
-    lines.push(`  ${String(cell.rank).padEnd(5)}${cell.method.padEnd(28)}${String(cell.instances).padStart(5)}  ${(Number.isFinite(cell.wins) ? cell.wins.toFixed(3) : '–').padEnd(7)}${formatEstimate(cell.metrics[primary])}`);
+    lines.push(`  ${(Number.isNaN(cell.rank) ? '–' : String(cell.rank)).padEnd(5)}${cell.method.padEnd(28)}${String(cell.instances).padStart(5)}  ${(Number.isFinite(cell.wins) ? cell.wins.toFixed(3) : '–').padEnd(7)}${formatEstimate(cell.metrics[primary])}`);
   }
   if (!board.cells.length) lines.push('', '(no results)');
   return lines.join('\n');

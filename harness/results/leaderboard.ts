@@ -100,7 +100,7 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
       a.task.localeCompare(b.task) ||
       Number(Object.keys(a.group).length === 0) - Number(Object.keys(b.group).length === 0) ||
       canonicalJson(a.group).localeCompare(canonicalJson(b.group)) ||
-      a.rank - b.rank ||
+      (Number.isNaN(a.rank) ? Infinity : a.rank) - (Number.isNaN(b.rank) ? Infinity : b.rank) ||
       a.method.localeCompare(b.method),
   );
   return { config, cells, metrics, goals, units };
@@ -135,7 +135,9 @@ function assignRanks(board: LeaderboardCell[], config: LeaderboardConfig) {
   };
   const sorted = [...board].sort((a, b) => score(a) - score(b));
   sorted.forEach((cell, i) => {
-    cell.rank = i > 0 && score(sorted[i - 1]) === score(cell) ? sorted[i - 1].rank : i + 1;
+    // A method without a primary value (all units skipped or failed) is listed but not ranked.
+    if (score(cell) === Infinity) cell.rank = NaN;
+    else cell.rank = i > 0 && score(sorted[i - 1]) === score(cell) ? sorted[i - 1].rank : i + 1;
   });
 }
 
@@ -217,7 +219,7 @@ export function leaderboardMarkdown(board: Leaderboard): string {
       lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
     }
     const values = metrics.map((m) => formatEstimate(cell.metrics[m]));
-    lines.push(`| ${[cell.rank, cell.method, cell.instances, formatNumber(cell.wins), ...values].map((v) => escapeMarkdown(String(v))).join(' | ')} |`);
+    lines.push(`| ${[Number.isNaN(cell.rank) ? '–' : cell.rank, cell.method, cell.instances, formatNumber(cell.wins), ...values].map((v) => escapeMarkdown(String(v))).join(' | ')} |`);
     const next = board.cells[board.cells.indexOf(cell) + 1];
     if (!next || `${next.task} — ${groupLabel(next.group)}` !== current) lines.push('');
   }

@@ -31,7 +31,13 @@ export async function runPool(
         const group = queue.shift()!; // taken before awaiting, so no two slots take the same one
         for (const unit of group) {
           if (options.signal.aborted) break;
-          worker ??= await startWorker(options.setup, live);
+          try {
+            worker ??= await startWorker(options.setup, live);
+          } catch (error) {
+            if (options.signal.aborted) break;
+            events.onDone(unit, { status: 'error', reason: `worker failed to start: ${(error as Error).message}`, wallMs: 0, backend: '', backendVersion: '' });
+            continue;
+          }
           events.onStart(unit);
           const { outcome, workerLost } = await runOne(worker, unit, options, events);
           if (workerLost) {
@@ -78,14 +84,18 @@ function startWorker(setup: WorkerSetup, live: Set<Worker>): Promise<Worker> {
       if (message.type !== 'ready') return;
       worker.off('message', onMessage);
       worker.off('error', onError);
+      worker.off('exit', onExit);
       resolve(worker);
     };
     const onError = (error: Error) => {
       live.delete(worker);
       reject(error);
     };
+    // terminate() during start-up (an interrupt) ends the worker without an 'error' event.
+    const onExit = (code: number) => onError(new Error(`worker exited with code ${code} before it was ready`));
     worker.on('message', onMessage);
     worker.once('error', onError);
+    worker.once('exit', onExit);
   });
 }
 
