@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { join } from 'node:path';
+import { HARNESS_ROOT } from '../../../harness/plan/registry.ts';
 import { loadBenchmarkCurves, DOMAINS, type Curve, type Domain } from '../curves.ts';
 import { ESTIMATORS, fitEstimator, m4OptionsForDomain, predictLoss, predictLossBisection, type EstimatorName, type ScalingFit } from '../estimators.ts';
 import { extrapolationError, winFractions } from '../metrics.ts';
@@ -21,7 +22,7 @@ const opt = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const dataDir = join(process.env.HARNESS_DATA_DIR ?? '/work/shared/data', 'scaling-laws');
+const dataDir = join(process.env.HARNESS_DATA_DIR ?? join(HARNESS_ROOT, 'data'), 'scaling-laws');
 const goldenFile = opt('--golden');
 const onlyDomain = opt('--domain');
 const m4Variant = (opt('--m4-variant') ?? '').split(',');

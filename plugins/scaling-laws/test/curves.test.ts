@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { HARNESS_ROOT } from '../../../harness/plan/registry.ts';
 import { loadBenchmarkCurves, parseCurvesCsv } from '../curves.ts';
 
-const DATA_DIR = join(process.env.HARNESS_DATA_DIR ?? '/work/shared/data', 'scaling-laws');
+const DATA_DIR = join(process.env.HARNESS_DATA_DIR ?? join(HARNESS_ROOT, 'data'), 'scaling-laws');
 const HAVE_DATA = existsSync(join(DATA_DIR, 'benchmark.vision.csv')) && existsSync(join(DATA_DIR, 'benchmark.lang.csv'));
 
 test('parser: quoted fields, grouping, sorting, de-duplication, Training as given', () => {

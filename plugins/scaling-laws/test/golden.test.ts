@@ -15,11 +15,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { HARNESS_ROOT } from '../../../harness/plan/registry.ts';
 import { loadBenchmarkCurves } from '../curves.ts';
 import { ESTIMATORS, fitEstimator, m4OptionsForDomain, predictLoss } from '../estimators.ts';
 import { extrapolationRmse } from '../metrics.ts';
 
-const DATA_DIR = join(process.env.HARNESS_DATA_DIR ?? '/work/shared/data', 'scaling-laws');
+const DATA_DIR = join(process.env.HARNESS_DATA_DIR ?? join(HARNESS_ROOT, 'data'), 'scaling-laws');
 const HAVE_DATA = existsSync(join(DATA_DIR, 'benchmark.vision.csv')) && existsSync(join(DATA_DIR, 'benchmark.lang.csv'));
 
 type M4Params = { beta: number; c: number; epsInf: number; eps0: number; alpha: number };

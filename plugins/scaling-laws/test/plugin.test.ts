@@ -9,7 +9,7 @@ import { runSuite } from '../../../harness/run/runner.ts';
 import { ROOT, tempDir } from '../../../test/helpers.ts';
 import { domainWinFractions } from '../claims.ts';
 
-const dataDir = process.env.HARNESS_DATA_DIR ?? join(ROOT, '..', 'shared', 'data');
+const dataDir = process.env.HARNESS_DATA_DIR ?? join(ROOT, 'data');
 const hasData = existsSync(join(dataDir, 'scaling-laws', 'benchmark.vision.csv'));
 
 test('the code provides exactly what plugin.json declares', async () => {
