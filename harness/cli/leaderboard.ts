@@ -1,8 +1,8 @@
 // `harness leaderboard <rows.csv…>`: re-aggregates rows from one or several runs or shards; runs nothing.
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { ResultRow } from '../api/types.ts';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { BudgetName, ResultRow } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 import { discover } from '../plan/registry.ts';
 import { loadSuite } from '../plan/suite.ts';
@@ -21,9 +21,10 @@ export function registerLeaderboard(program: Command): void {
     .argument('<rows...>', 'rows.csv files')
     .option('--out <dir>', 'write leaderboard.csv, leaderboard.md and claims.csv here')
     .option('--allow-mixed', 'rank rows from different suite versions together', false)
-    .option('--budget <budget>', 'budget the rows were produced with (for claims)', 'full')
+    .option('--budget <budget>', 'budget the rows were produced with, for claims (default: the recorded one, else full)')
     .option('--plugin <dir>', 'load a plugin from this folder (repeatable)', collect, [])
-    .action(async (files: string[], opts: { out?: string; allowMixed: boolean; budget: 'smoke' | 'standard' | 'full'; plugin: string[] }) => {
+    .option('--suite <suite>', 'suite id or file defining the primary metric and groups (default: the one recorded in the run folder)')
+    .action(async (files: string[], opts: { out?: string; allowMixed: boolean; budget?: BudgetName; plugin: string[]; suite?: string }) => {
       const rows: ResultRow[] = [];
       for (const file of files) rows.push(...(await readRows(file)));
       if (!rows.length) throw new UserError(`no rows in ${files.join(', ')}`);
@@ -44,12 +45,16 @@ export function registerLeaderboard(program: Command): void {
       }
       if (duplicates.size) throw new UserError(`${duplicates.size} unit(s) appear in more than one input (e.g. ${[...duplicates][0].slice(0, 12)}); pass each run or shard once`);
       const registry = discover({ pluginDirs: opts.plugin });
-      const resolved = loadSuite(registry, rows[0].suite);
+      // The suite definition: --suite, else the one recorded beside the rows, else the installed one.
+      const recorded = files.map((f) => join(dirname(resolve(f)), 'manifest.json')).find((f) => existsSync(f));
+      const manifest = recorded ? (JSON.parse(readFileSync(recorded, 'utf8')) as { suite: { file: string }; budget: BudgetName }) : undefined;
+      const suiteRef = opts.suite ?? manifest?.suite.file ?? rows[0].suite;
+      const resolved = loadSuite(registry, existsSync(suiteRef) ? suiteRef : rows[0].suite);
       if (!opts.allowMixed && resolved.suite.version !== rows[0].suite_version) {
-        throw new UserError(`rows are from suite "${rows[0].suite}" v${rows[0].suite_version}, but the installed suite is v${resolved.suite.version}`, ['pass --allow-mixed to aggregate with the installed definition anyway']);
+        throw new UserError(`rows are from suite "${rows[0].suite}" v${rows[0].suite_version}, but the suite definition is v${resolved.suite.version}`, ['pass --allow-mixed to aggregate with it anyway']);
       }
       const board = aggregate(rows, leaderboardConfig(resolved));
-      const claims = await evaluateClaims(registry, leaderboardView(board, rows, opts.budget));
+      const claims = await evaluateClaims(registry, leaderboardView(board, rows, opts.budget ?? manifest?.budget ?? 'full'));
       process.stdout.write(`${renderBoard(board)}\n${renderClaims(claims)}`);
       if (opts.out) {
         const dir = resolve(opts.out);

@@ -88,7 +88,10 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       counts.resumed++;
       continue;
     }
-    const hit = options.force ? undefined : cache.get(unit.key);
+    const cached = options.force ? undefined : cache.get(unit.key);
+    // A result computed on another tensor backend than the one asked for is not reused.
+    const backendUsed = cached?.rows[0]?.backend;
+    const hit = options.backend === 'auto' || backendUsed === 'none' || backendUsed === options.backend ? cached : undefined;
     if (hit) {
       journal.append({ ...hit, cachedFrom: hit.cachedFrom ?? hit.rows[0]?.started_at ?? '' });
       counts.cached++;
