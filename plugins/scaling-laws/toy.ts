@@ -201,6 +201,22 @@ function choleskySolveLower(A: Float64Array, b: Float64Array, s: Float64Array, d
   }
 }
 
+/** `count` points uniform on the sphere, labelled sign(⟨w*, x⟩) and flipped with probability δ. */
+function drawLabeledPoints(gauss: () => number, rng: Rng, wStar: Float64Array, count: number, delta: number): { X: Float64Array; labels: Int8Array } {
+  const d = wStar.length;
+  const X = new Float64Array(count * d);
+  const labels = new Int8Array(count);
+  for (let i = 0; i < count; i++) {
+    sphere(gauss, X, i * d, d);
+    let m = 0;
+    for (let j = 0; j < d; j++) m += wStar[j] * X[i * d + j];
+    let label = m >= 0 ? 1 : -1;
+    if (rng() < delta) label = -label;
+    labels[i] = label;
+  }
+  return { X, labels };
+}
+
 /** The Fig. 2 learning curve: x = training-set sizes, y = test error of the fitted classifier. */
 export function logisticToyCurve(rng: Rng, options: ToyOptions = {}): LearningCurve {
   const d = options.d ?? 100;
@@ -219,31 +235,13 @@ export function logisticToyCurve(rng: Rng, options: ToyOptions = {}): LearningCu
   const gauss = gaussianFactory(rng);
   const wStar = new Float64Array(d);
   sphere(gauss, wStar, 0, d);
-  const X = new Float64Array(nMax * d);
-  const labels = new Int8Array(nMax);
-  for (let i = 0; i < nMax; i++) {
-    sphere(gauss, X, i * d, d);
-    let m = 0;
-    for (let j = 0; j < d; j++) m += wStar[j] * X[i * d + j];
-    let lab = m >= 0 ? 1 : -1;
-    if (rng() < delta) lab = -lab;
-    labels[i] = lab;
-  }
+  const { X, labels } = drawLabeledPoints(gauss, rng, wStar, nMax, delta);
   let Xt: Float64Array | null = null;
   let yt: Int8Array | null = null;
   let nt = 0;
   if (mode === 'heldout') {
     nt = options.heldoutSize ?? 20_000;
-    Xt = new Float64Array(nt * d);
-    yt = new Int8Array(nt);
-    for (let i = 0; i < nt; i++) {
-      sphere(gauss, Xt, i * d, d);
-      let m = 0;
-      for (let j = 0; j < d; j++) m += wStar[j] * Xt[i * d + j];
-      let lab = m >= 0 ? 1 : -1;
-      if (rng() < delta) lab = -lab;
-      yt[i] = lab;
-    }
+    ({ X: Xt, labels: yt } = drawLabeledPoints(gauss, rng, wStar, nt, delta));
   }
   const w = new Float64Array(d);
   const y: number[] = [];
