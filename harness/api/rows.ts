@@ -16,7 +16,6 @@ const allColumnsListed: Missing extends never ? true : Missing = true;
 void allColumnsListed;
 
 const str = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 
 export const rowSchema = {
   $id: 'https://harness.dev/schemas/row.json',
@@ -53,4 +52,8 @@ export const rowSchema = {
     unit_key: { type: 'string', pattern: '^[0-9a-f]{64}$' },
   },
 } as const;
-void int;
+
+// The row schema lists exactly the columns of ResultRow (checked by the compiler).
+type RowSchemaFields = keyof (typeof rowSchema)['properties'];
+const rowFieldsMatch: [RowSchemaFields] extends [keyof ResultRow] ? ([keyof ResultRow] extends [RowSchemaFields] ? true : false) : false = true;
+void rowFieldsMatch;

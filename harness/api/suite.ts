@@ -161,3 +161,9 @@ export const suiteSchema = {
     },
   },
 } as const;
+
+// The schema and the type list the same top-level fields (checked by the compiler).
+type SchemaFields<S> = S extends { properties: infer P } ? Exclude<keyof P, '$schema'> : never;
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const suiteFieldsMatch: SameKeys<SchemaFields<typeof suiteSchema>, keyof SuiteFile> = true;
+void suiteFieldsMatch;
