@@ -6,6 +6,7 @@ import { HARNESS_VERSION } from '../plan/registry.ts';
 import { registerBench } from './bench.ts';
 import { registerLeaderboard } from './leaderboard.ts';
 import { registerList } from './list.ts';
+import { registerMerge } from './merge.ts';
 import { registerNew } from './new.ts';
 import { registerPlan } from './plan.ts';
 import { registerRun } from './run.ts';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerValidate, registerBench, registerNew]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerMerge, registerValidate, registerBench, registerNew]) {
     register(program);
   }
   return program;

@@ -4,6 +4,7 @@ import type { BudgetName } from '../api/types.ts';
 import type { BackendChoice } from '../backends/tensors.ts';
 import { formatEstimate, formatNumber, groupLabel, type Leaderboard } from '../results/leaderboard.ts';
 import type { ClaimRow } from '../results/claims.ts';
+import { parseShard } from '../plan/shard.ts';
 import { defaultCacheDir, runSuite } from '../run/runner.ts';
 import { backendOption, budgetOption, collect, defaultJobs, parsePositiveInt, parsePositiveNumber, parseSeeds } from './options.ts';
 
@@ -21,7 +22,10 @@ export function registerRun(program: Command): void {
     .option('--timeout <seconds>', 'per-unit timeout (overrides the suite)', parsePositiveNumber)
     .option('--fail-fast', 'stop at the first unit that errors or times out', false)
     .option('--force', 're-run units already done in --out or in the cache', false)
-    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean }) => {
+    .option('--shard <i/n|auto>', 'run only shard i of n (0-based); auto reads a Kubernetes Indexed Job or Slurm array index')
+    .option('--shard-count <n>', 'shard count for --shard auto on Kubernetes (or HARNESS_SHARD_COUNT)', parsePositiveInt)
+    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean; shard?: string; shardCount?: number }) => {
+      const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env, opts.shardCount);
       const interrupt = new AbortController();
       const onSigint = () => {
         process.stderr.write('\ninterrupted: finishing the files of the completed units (Ctrl-C again to kill)\n');
@@ -41,6 +45,7 @@ export function registerRun(program: Command): void {
         failFast: opts.failFast,
         force: opts.force,
         timeoutSeconds: opts.timeout,
+        shard,
         cacheDir: defaultCacheDir(),
         signal: interrupt.signal,
       }).finally(() => process.off('SIGINT', onSigint));

@@ -8,6 +8,7 @@ import type { BackendChoice } from '../backends/tensors.ts';
 import { UserError } from '../errors.ts';
 import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import { expandPlan, type Plan, type Unit } from '../plan/expand.ts';
+import { inShard, type Shard } from '../plan/shard.ts';
 import { discover, pluginCodeHash, type Registry } from '../plan/registry.ts';
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
 import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
@@ -32,6 +33,8 @@ export interface RunOptions {
   failFast: boolean;
   force: boolean;
   timeoutSeconds?: number;
+  /** Run only this shard of the plan (see `harness merge`). */
+  shard?: Shard;
   cacheDir: string;
   /** Set by the CLI so Ctrl-C stops the run cleanly; tests leave it unset. */
   signal?: AbortSignal;
@@ -74,7 +77,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const resolved = loadSuite(registry, options.suite);
   const config = leaderboardConfig(resolved);
   const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds });
-  const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp()));
+  const mine = options.shard ? plan.units.filter((u) => inShard(u, options.shard!)) : plan.units;
+  const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp() + (options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '')));
   prepareOutDir(outDir);
   if (options.force) rmSync(join(outDir, 'journal.jsonl'), { force: true });
 
@@ -83,7 +87,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const cache = new UnitCache(options.cacheDir);
   const counts = { ok: 0, error: 0, timeout: 0, skipped: 0, ran: 0, resumed: 0, cached: 0 };
   const todo: Unit[] = [];
-  for (const unit of plan.units) {
+  for (const unit of mine) {
     if (journal.entries.has(unit.key)) {
       counts.resumed++;
       continue;
@@ -99,7 +103,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       todo.push(unit);
     }
   }
-  log(`${resolved.suite.id} v${resolved.suite.version} (${options.budget}): ${plan.units.length} units — ${counts.resumed} done earlier in ${outDir}, ${counts.cached} from cache, ${todo.length} to run`);
+  const shardNote = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${plan.units.length})` : '';
+  log(`${resolved.suite.id} v${resolved.suite.version} (${options.budget}): ${mine.length} units${shardNote} — ${counts.resumed} done earlier in ${outDir}, ${counts.cached} from cache, ${todo.length} to run`);
 
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -134,13 +139,13 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   journal.close();
   options.signal?.removeEventListener('abort', stop);
 
-  const rows = plan.units.flatMap((unit) => journal.entries.get(unit.key)?.rows ?? []);
+  const rows = mine.flatMap((unit) => journal.entries.get(unit.key)?.rows ?? []);
   for (const row of rows) counts[row.status]++;
   const board = aggregate(rows, config);
   const claims = await evaluateClaims(registry, leaderboardView(board, rows, options.budget));
   await writeRunOutputs(outDir, {
     rows,
-    entries: plan.units.map((u) => journal.entries.get(u.key)).filter((e): e is JournalEntry => !!e),
+    entries: mine.map((u) => journal.entries.get(u.key)).filter((e): e is JournalEntry => !!e),
     board,
     claims,
     manifest: runManifest(plan, registry, resolved, provenance, options, journal),
@@ -221,6 +226,7 @@ function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, pr
     ),
     provenance: provenance as unknown as Json,
     command: process.argv.slice(2),
+    shard: options.shard ? { index: options.shard.index, count: options.shard.count } : null,
     finished_at: new Date().toISOString(),
     units: plan.units.map((u) => ({
       key: u.key,
@@ -228,7 +234,7 @@ function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, pr
       method: u.methodName,
       params: { ...u.taskParams, ...u.methodParams },
       seed: u.seed,
-      status: journal.entries.get(u.key)?.rows[0]?.status ?? 'pending',
+      status: journal.entries.get(u.key)?.rows[0]?.status ?? (options.shard && !inShard(u, options.shard) ? 'other-shard' : 'pending'),
       cached_from: journal.entries.get(u.key)?.cachedFrom ?? null,
     })),
   };

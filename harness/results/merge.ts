@@ -1,0 +1,120 @@
+// Combining the run folders of a sharded run into one, with the checks that make the result equal
+// to a single-machine run of the same plan: same suite, version and plan; no unit twice; none missing.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Json, ResultRow } from '../api/types.ts';
+import { UserError } from '../errors.ts';
+import type { Registry } from '../plan/registry.ts';
+import type { JournalEntry } from '../run/journal.ts';
+import { evaluateClaims, type ClaimRow } from './claims.ts';
+import { readRows } from './csv.ts';
+import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from './leaderboard.ts';
+import { writeRunOutputs } from './outputs.ts';
+
+interface PlannedUnit {
+  key: string;
+  task: string;
+  method: string;
+  params: Json;
+  seed: number;
+}
+
+interface RunManifest {
+  suite: { id: string; version: number };
+  budget: 'smoke' | 'standard' | 'full';
+  leaderboard: LeaderboardConfig;
+  shard: { index: number; count: number } | null;
+  units: PlannedUnit[];
+  [key: string]: unknown;
+}
+
+interface RunFolder {
+  dir: string;
+  manifest: RunManifest;
+  rows: ResultRow[];
+  records: Map<string, Json[]>;
+}
+
+async function readRunFolder(dir: string): Promise<RunFolder> {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new UserError(`${dir}: not a run folder (no manifest.json)`);
+  let manifest: RunManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  } catch (error) {
+    throw new UserError(`${manifestFile}: not valid JSON: ${(error as Error).message}`);
+  }
+  const rows = await readRows(join(dir, 'rows.csv'));
+  const records = new Map<string, Json[]>();
+  const recordsFile = join(dir, 'records.jsonl');
+  if (existsSync(recordsFile)) {
+    for (const line of readFileSync(recordsFile, 'utf8').split('\n').filter(Boolean)) {
+      const entry = JSON.parse(line) as { unit_key: string; records: Json[] };
+      records.set(entry.unit_key, entry.records);
+    }
+  }
+  return { dir, manifest, rows, records };
+}
+
+export interface MergeResult {
+  outDir: string;
+  board: Leaderboard;
+  claims: ClaimRow[];
+  units: number;
+  inputs: number;
+}
+
+export async function mergeRuns(registry: Registry, dirs: string[], out: string): Promise<MergeResult> {
+  if (!dirs.length) throw new UserError('merge: give the run folders to combine');
+  const runs = await Promise.all(dirs.map((d) => readRunFolder(resolve(d))));
+  const [first] = runs;
+  const planKeys = first.manifest.units.map((u) => u.key);
+  const problems: string[] = [];
+  for (const run of runs.slice(1)) {
+    const m = run.manifest;
+    if (m.suite.id !== first.manifest.suite.id || m.suite.version !== first.manifest.suite.version) {
+      problems.push(`${run.dir}: suite ${m.suite.id} v${m.suite.version}, but ${first.dir} is ${first.manifest.suite.id} v${first.manifest.suite.version}`);
+    } else if (m.budget !== first.manifest.budget) {
+      problems.push(`${run.dir}: budget ${m.budget}, but ${first.dir} used ${first.manifest.budget}`);
+    } else if (m.units.length !== planKeys.length || m.units.some((u, i) => u.key !== planKeys[i])) {
+      problems.push(`${run.dir}: planned units differ from ${first.dir} (other seeds, params, plugin code or versions)`);
+    }
+  }
+  if (problems.length) throw new UserError('merge: these run folders are not shards of one plan', problems);
+
+  const owner = new Map<string, string>();
+  const overlaps: string[] = [];
+  for (const run of runs) {
+    for (const key of new Set(run.rows.map((r) => r.unit_key))) {
+      if (owner.has(key)) overlaps.push(`unit ${key.slice(0, 12)} is in both ${owner.get(key)} and ${run.dir}`);
+      else owner.set(key, run.dir);
+    }
+  }
+  if (overlaps.length) throw new UserError(`merge: ${overlaps.length} unit(s) appear in more than one input`, overlaps.slice(0, 20));
+  const missing = first.manifest.units.filter((u) => !owner.has(u.key));
+  if (missing.length) {
+    throw new UserError(
+      `merge: ${missing.length} of ${planKeys.length} planned units are in none of the inputs (a shard missing or unfinished?)`,
+      missing.slice(0, 20).map((u) => `${u.task}  ${u.method}  ${JSON.stringify(u.params)}  seed ${u.seed}  (${u.key.slice(0, 12)})`),
+    );
+  }
+
+  const byKey = new Map<string, ResultRow[]>();
+  for (const run of runs) for (const row of run.rows) byKey.set(row.unit_key, [...(byKey.get(row.unit_key) ?? []), row]);
+  const records = new Map<string, Json[]>();
+  for (const run of runs) for (const [key, value] of run.records) records.set(key, value);
+  const entries: JournalEntry[] = planKeys.map((key) => ({ key, rows: byKey.get(key)!, records: records.get(key) }));
+  const rows = entries.flatMap((e) => e.rows);
+  const board = aggregate(rows, first.manifest.leaderboard);
+  const claims = await evaluateClaims(registry, leaderboardView(board, rows, first.manifest.budget));
+  const outDir = resolve(out);
+  mkdirSync(outDir, { recursive: true });
+  const manifest = {
+    ...first.manifest,
+    shard: null,
+    merged_from: runs.map((r) => ({ dir: r.dir, shard: r.manifest.shard, units: new Set(r.rows.map((x) => x.unit_key)).size })),
+    units: first.manifest.units.map((u) => ({ ...u, status: byKey.get(u.key)![0].status })),
+  };
+  await writeRunOutputs(outDir, { rows, entries, board, claims, manifest: manifest as unknown as Json });
+  return { outDir, board, claims, units: planKeys.length, inputs: runs.length };
+}
