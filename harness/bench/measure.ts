@@ -60,18 +60,28 @@ export async function measureKernel(
   size: KernelSize,
   options: ResolvedMeasureOptions,
 ): Promise<KernelOutcome> {
-  let input: unknown;
+  const checked = await checkKernel(pluginId, kernelId, kernel, size);
+  if (checked.status !== 'ok') return checked;
+  if (options.signal?.aborted) return { status: 'aborted' };
+  return timeCalls(`${pluginId}/${kernelId}`, () => kernel.run(checked.input), options);
+}
+
+/** Builds the kernel's input for `size` and compares `run` with `reference` on it (nothing is timed). */
+export async function checkKernel(
+  pluginId: string,
+  kernelId: string,
+  kernel: Kernel<unknown, unknown>,
+  size: KernelSize,
+): Promise<{ status: 'ok'; input: unknown } | { status: 'failed-check'; problem: string } | { status: 'error'; reason: string }> {
   try {
-    input = await kernel.setup(size, createRng(kernelSeed(pluginId, kernelId, size)));
+    const input = await kernel.setup(size, createRng(kernelSeed(pluginId, kernelId, size)));
     const actual = await kernel.run(input);
     const expected = await kernel.reference(input);
     const problem = kernel.check(actual, expected);
-    if (problem !== null) return { status: 'failed-check', problem };
+    return problem === null ? { status: 'ok', input } : { status: 'failed-check', problem };
   } catch (error) {
     return { status: 'error', reason: describe(error) };
   }
-  if (options.signal?.aborted) return { status: 'aborted' };
-  return timeCalls(`${pluginId}/${kernelId}`, () => kernel.run(input), options);
 }
 
 /** Times `call` alone in its own Bench, so no other task shares its warm-up or its heap. */

@@ -9,6 +9,8 @@ import { registerList } from './list.ts';
 import { registerMerge } from './merge.ts';
 import { registerNew } from './new.ts';
 import { registerPlan } from './plan.ts';
+import { registerPlugin } from './plugin.ts';
+import { registerReproduce } from './reproduce.ts';
 import { registerRun } from './run.ts';
 import { registerValidate } from './validate.ts';
 
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerMerge, registerValidate, registerBench, registerNew]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerMerge, registerReproduce, registerValidate, registerBench, registerNew, registerPlugin]) {
     register(program);
   }
   return program;

@@ -7,12 +7,13 @@ import { UserError } from '../errors.ts';
 import { discover, manifestProblems } from '../plan/registry.ts';
 import { loadSuite } from '../plan/suite.ts';
 import { readRows } from '../results/csv.ts';
+import { runFolderProblems } from '../results/validate-run.ts';
 import { collect } from './options.ts';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check suite YAML, plugin.json (or a plugin folder) or rows.csv files against their schemas')
+    .description('check suites (.yaml), plugin manifests (plugin.json or a plugin folder), rows.csv files, or whole run folders (checksums, provenance, recomputable unit keys)')
     .argument('<files...>', 'files to check')
     .option('--plugin <dir>', 'load a plugin from this folder when resolving a suite (repeatable)', collect, [])
     .action(async (files: string[], opts: { plugin: string[] }) => {
@@ -36,7 +37,14 @@ export function registerValidate(program: Command): void {
 
 async function validateFile(file: string, pluginDirs: string[]): Promise<void> {
   if (!existsSync(file)) throw new UserError(`${file}: no such file`);
-  if (statSync(file).isDirectory()) return validateFile(join(file, 'plugin.json'), pluginDirs);
+  if (statSync(file).isDirectory()) {
+    if (existsSync(join(file, 'manifest.json'))) {
+      const problems = await runFolderProblems(discover({ pluginDirs }), file);
+      if (problems.length) throw new UserError(`${file}: the run folder does not pass`, problems);
+      return;
+    }
+    return validateFile(join(file, 'plugin.json'), pluginDirs);
+  }
   if (/\.ya?ml$/.test(file)) {
     loadSuite(discover({ pluginDirs }), file);
     return;

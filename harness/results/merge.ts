@@ -9,7 +9,7 @@ import type { JournalEntry } from '../run/journal.ts';
 import { evaluateClaims, type ClaimRow } from './claims.ts';
 import { readRows } from './csv.ts';
 import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from './leaderboard.ts';
-import { writeRunOutputs } from './outputs.ts';
+import { unitRowsChecksum, writeRunOutputs } from './outputs.ts';
 
 interface PlannedUnit {
   key: string;
@@ -113,7 +113,7 @@ export async function mergeRuns(registry: Registry, dirs: string[], out: string)
     ...first.manifest,
     shard: null,
     merged_from: runs.map((r) => ({ dir: r.dir, shard: r.manifest.shard, units: new Set(r.rows.map((x) => x.unit_key)).size })),
-    units: first.manifest.units.map((u) => ({ ...u, status: byKey.get(u.key)![0].status })),
+    units: first.manifest.units.map((u) => ({ ...u, status: byKey.get(u.key)![0].status, rows_sha256: unitRowsChecksum(byKey.get(u.key)!) })),
   };
   await writeRunOutputs(outDir, { rows, entries, board, claims, manifest: manifest as unknown as Json });
   return { outDir, board, claims, units: planKeys.length, inputs: runs.length };

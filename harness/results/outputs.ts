@@ -1,6 +1,8 @@
 // The files of a run folder, each written atomically: rows.csv, records.jsonl, leaderboard.csv/.md,
 // claims.csv, manifest.json.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import type { Json, ResultRow } from '../api/types.ts';
 import type { JournalEntry } from '../run/journal.ts';
 import { CLAIM_COLUMNS, type ClaimRow } from './claims.ts';
@@ -23,7 +25,17 @@ export async function writeRunOutputs(
     .map((e) => JSON.stringify({ unit_key: e.key, method: e.rows[0].method, params: JSON.parse(e.rows[0].params), seed: e.rows[0].seed, records: e.records }));
   writeFileAtomic(join(dir, 'records.jsonl'), records.length ? `${records.join('\n')}\n` : '');
   await writeLeaderboard(dir, run.board, run.claims);
-  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(run.manifest, null, 2)}\n`);
+  // Written last: the checksums of the files above, so `harness validate` can detect an edit.
+  const checksums = Object.fromEntries(CHECKED_FILES.map((name) => [name, sha256(readFileSync(join(dir, name)))]));
+  writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify({ ...(run.manifest as object), checksums }, null, 2)}\n`);
+}
+
+/** Files of a run folder whose sha256 the manifest records. */
+export const CHECKED_FILES = ['rows.csv', 'records.jsonl', 'leaderboard.csv', 'claims.csv'] as const;
+
+/** Checksum of one unit's rows, recorded per unit in the manifest so an edit can be traced to its unit. */
+export function unitRowsChecksum(rows: readonly ResultRow[]): string {
+  return sha256(canonicalJson(rows));
 }
 
 export function claimsMarkdown(claims: ClaimRow[]): string {

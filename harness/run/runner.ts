@@ -15,7 +15,7 @@ import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
 import { writeFileAtomic } from '../results/csv.ts';
 import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from '../results/leaderboard.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
-import { writeRunOutputs } from '../results/outputs.ts';
+import { unitRowsChecksum, writeRunOutputs } from '../results/outputs.ts';
 import { Journal, type JournalEntry } from './journal.ts';
 import { runPool } from './pool.ts';
 import { createProgress } from './progress.ts';
@@ -215,6 +215,7 @@ function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, pr
     suite: { id: resolved.suite.id, version: resolved.suite.version, file: resolved.file, sha256: sha256(readFileSync(resolved.file)) },
     budget: plan.budget,
     seeds: plan.seeds,
+    seeds_override: options.seeds ?? null,
     backend: options.backend,
     jobs: options.jobs,
     leaderboard: leaderboardConfig(resolved) as unknown as Json,
@@ -235,6 +236,7 @@ function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, pr
       params: { ...u.taskParams, ...u.methodParams },
       seed: u.seed,
       status: journal.entries.get(u.key)?.rows[0]?.status ?? (options.shard && !inShard(u, options.shard) ? 'other-shard' : 'pending'),
+      rows_sha256: journal.entries.has(u.key) ? unitRowsChecksum(journal.entries.get(u.key)!.rows) : null,
       cached_from: journal.entries.get(u.key)?.cachedFrom ?? null,
     })),
   };
