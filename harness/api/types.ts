@@ -77,6 +77,9 @@ export interface Task<Prepared = unknown, Output = unknown> {
   /** Deterministic, cacheable: loads or generates what every method of this task needs. */
   prepare(ctx: RunContext, params: Params): Promise<Prepared> | Prepared;
   score(ctx: RunContext, prepared: Prepared, output: Output, params: Params): Promise<ScoreResult> | ScoreResult;
+  /** Recomputes the metrics that depend only on the per-instance records `score` kept
+   * (`harness score <run-dir>`): a changed metric definition without re-running any method. */
+  scoreRecords?(records: Json[], params: Params): MetricValues;
 }
 
 export interface Method<Prepared = unknown, Output = unknown> {

@@ -12,6 +12,7 @@ import { registerPlan } from './plan.ts';
 import { registerPlugin } from './plugin.ts';
 import { registerReproduce } from './reproduce.ts';
 import { registerRun } from './run.ts';
+import { registerScore } from './score.ts';
 import { registerValidate } from './validate.ts';
 
 export function buildProgram(): Command {
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerMerge, registerReproduce, registerValidate, registerBench, registerNew, registerPlugin]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerMerge, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin]) {
     register(program);
   }
   return program;

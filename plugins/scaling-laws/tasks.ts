@@ -1,5 +1,5 @@
 // The plugin's tasks: extrapolating the released learning curves, and the Fig. 2 logistic toy.
-import type { RunContext, ScoreResult, Task } from '../../harness/api/index.ts';
+import type { Json, RunContext, ScoreResult, Task } from '../../harness/api/index.ts';
 import { loadBenchmarkCurves, type Curve, type Domain } from './curves.ts';
 import type { ScalingFit } from './estimators.ts';
 import { extrapolationError } from './metrics.ts';
@@ -47,6 +47,13 @@ function score(split: CurveSplit, output: Extrapolation, extra: Record<string, n
   };
 }
 
+/** RMSE and its standard error again, from the kept (x, observed, predicted) records. */
+function scoreRecords(records: Json[]): Record<string, number> {
+  const points = records as Array<{ observed: number; predicted: number }>;
+  const { rmse, se } = extrapolationError(points.map((p) => p.predicted), points.map((p) => p.observed));
+  return { 'extrapolation-rmse': rmse, 'extrapolation-rmse-se': se };
+}
+
 export const extrapolate: Task<CurveSplit, Extrapolation> = {
   version: 1,
   async prepare(ctx: RunContext, params) {
@@ -56,6 +63,7 @@ export const extrapolate: Task<CurveSplit, Extrapolation> = {
     return curve;
   },
   score: (_ctx, split, output) => score(split, output),
+  scoreRecords,
 };
 
 export const logisticToy: Task<CurveSplit, Extrapolation> = {
@@ -67,4 +75,5 @@ export const logisticToy: Task<CurveSplit, Extrapolation> = {
   },
   score: (_ctx, split, output) =>
     score(split, output, Number.isNaN(output.fit.epsInf) ? {} : { 'eps-inf-error': Math.abs(output.fit.epsInf - TOY_DELTA) }),
+  scoreRecords,
 };

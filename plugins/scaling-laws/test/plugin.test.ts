@@ -1,11 +1,12 @@
 // The plugin as the harness sees it: manifest and code agree, the curve source, a real run, the claims.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { LeaderboardView, ResultRow } from '../../../harness/api/index.ts';
 import { discover, loadPlugin, requirePlugin } from '../../../harness/plan/registry.ts';
 import { runSuite } from '../../../harness/run/runner.ts';
+import { rescoreRun } from '../../../harness/results/rescore.ts';
 import { ROOT, tempDir } from '../../../test/helpers.ts';
 import { domainWinFractions } from '../claims.ts';
 
@@ -43,6 +44,22 @@ test('the smoke suite runs every estimator to a finite fit; on the IC curve M2 c
   // The released code drives M2's ε∞ to its lower bound 0 on most IC curves (spec: "M2 ≡ M1 on most IC tasks").
   assert.equal(ic('m2'), ic('m1'));
   assert.ok(ic('m4')! < ic('m1')!);
+
+  // `harness score` recomputes the RMSE from the kept records: unchanged records give unchanged values,
+  // and a changed prediction changes exactly its unit's RMSE.
+  const registry = discover();
+  const same = await rescoreRun(registry, result.outDir, join(tempDir(), 'rescored'));
+  assert.equal(same.rescored, 20);
+  assert.deepEqual(same.changes, []);
+  const recordsFile = join(result.outDir, 'records.jsonl');
+  const lines = readFileSync(recordsFile, 'utf8').trim().split('\n');
+  const entry = JSON.parse(lines[0]);
+  entry.records[0].predicted *= 2;
+  lines[0] = JSON.stringify(entry);
+  writeFileSync(recordsFile, `${lines.join('\n')}\n`);
+  const changed = await rescoreRun(registry, result.outDir, join(tempDir(), 'rescored'));
+  assert.equal(changed.changes.length, 2, changed.changes.join('\n')); // the RMSE and its standard error
+  assert.match(changed.changes[0], /extrapolation-rmse/);
 });
 
 function row(method: string, curve: string, domain: string, value: number | null): ResultRow {
