@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.ts';
 import { HARNESS_VERSION } from '../plan/registry.ts';
 import { registerBench } from './bench.ts';
+import { registerCompare } from './compare.ts';
 import { registerLeaderboard } from './leaderboard.ts';
 import { registerList } from './list.ts';
 import { registerMerge } from './merge.ts';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerMerge, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin]) {
     register(program);
   }
   return program;
