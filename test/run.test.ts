@@ -3,21 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ResultRow } from '../harness/api/types.ts';
+import { stableRows } from '../harness/api/rows.ts';
 import { readRows } from '../harness/results/csv.ts';
 import { cli, cliAsync, FIXTURE_PLUGIN, FIXTURE_SUITES, tempDir } from './helpers.ts';
 
 const suite = (name: string) => join(FIXTURE_SUITES, `${name}.yaml`);
-// Columns that describe when and where a row was computed, not what it says.
-const VOLATILE: (keyof ResultRow)[] = ['wall_ms', 'started_at', 'git_sha', 'git_dirty', 'cpu', 'os', 'node_version', 'backend', 'backend_version'];
-const stable = (rows: ResultRow[]) =>
-  rows
-    .map((r) => {
-      const copy: Partial<ResultRow> = { ...r };
-      for (const c of VOLATILE) delete copy[c];
-      return JSON.stringify(copy);
-    })
-    .sort();
 
 test('a run writes rows, leaderboard, claims and manifest, and prints the leaderboard', async () => {
   const out = join(tempDir(), 'run');
@@ -53,7 +43,7 @@ test('same plan and seeds give the same rows, whatever --jobs', async () => {
   const b = join(tempDir(), 'b');
   assert.equal(cli(['run', suite('fixture'), '--plugin', FIXTURE_PLUGIN, '--out', a, '--jobs', '1']).status, 0);
   assert.equal(cli(['run', suite('fixture'), '--plugin', FIXTURE_PLUGIN, '--out', b, '--jobs', '2']).status, 0);
-  assert.deepEqual(stable(await readRows(join(a, 'rows.csv'))), stable(await readRows(join(b, 'rows.csv'))));
+  assert.deepEqual(stableRows(await readRows(join(a, 'rows.csv'))), stableRows(await readRows(join(b, 'rows.csv'))));
 });
 
 test('completed units come from the cache on a second run; --force recomputes', () => {
@@ -97,7 +87,7 @@ test('killed with SIGKILL mid-run, the same command resumes and ends with the ro
   const resumed = cli(args(out), { HARNESS_CACHE_DIR: tempDir('cache-') });
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, new RegExp(`${done} done earlier`));
-  assert.deepEqual(stable(await readRows(join(out, 'rows.csv'))), stable(await readRows(join(reference, 'rows.csv'))));
+  assert.deepEqual(stableRows(await readRows(join(out, 'rows.csv'))), stableRows(await readRows(join(reference, 'rows.csv'))));
 });
 
 test('Ctrl-C (SIGINT) stops the run, writes the files of the completed units and exits 130', async () => {

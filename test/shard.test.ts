@@ -2,19 +2,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ResultRow } from '../harness/api/types.ts';
+import { stableRows } from '../harness/api/rows.ts';
 import { parseShard } from '../harness/plan/shard.ts';
 import { readRows } from '../harness/results/csv.ts';
 import { UserError } from '../harness/errors.ts';
 import { cli, cliAsync, FIXTURE_PLUGIN, FIXTURE_SUITES, tempDir } from './helpers.ts';
 
-const VOLATILE: (keyof ResultRow)[] = ['wall_ms', 'started_at', 'git_sha', 'git_dirty', 'cpu', 'os', 'node_version', 'backend', 'backend_version'];
-const stable = (rows: ResultRow[]) =>
-  rows.map((r) => {
-    const copy: Partial<ResultRow> = { ...r };
-    for (const c of VOLATILE) delete copy[c];
-    return JSON.stringify(copy);
-  });
 
 test('4 shards in separate processes, merged, give exactly the rows of a single-process run', async () => {
   const suite = join(FIXTURE_SUITES, 'fixture.yaml');
@@ -36,7 +29,7 @@ test('4 shards in separate processes, merged, give exactly the rows of a single-
   const merged = join(root, 'merged');
   const merge = cli(['merge', ...shards, '--out', merged, '--plugin', FIXTURE_PLUGIN]);
   assert.equal(merge.status, 0, merge.stderr);
-  assert.deepEqual(stable(await readRows(join(merged, 'rows.csv'))), stable(await readRows(join(single, 'rows.csv'))));
+  assert.deepEqual(stableRows(await readRows(join(merged, 'rows.csv'))), stableRows(await readRows(join(single, 'rows.csv'))));
 
   const unitsPerShard = perShard.map((rows) => new Set(rows.map((r) => r.unit_key)).size);
   const dropped = unitsPerShard.indexOf(Math.max(...unitsPerShard));

@@ -57,3 +57,17 @@ export const rowSchema = {
 type RowSchemaFields = keyof (typeof rowSchema)['properties'];
 const rowFieldsMatch: [RowSchemaFields] extends [keyof ResultRow] ? ([keyof ResultRow] extends [RowSchemaFields] ? true : false) : false = true;
 void rowFieldsMatch;
+
+/** Columns that say when and where a row was computed, not what it says: they differ between reruns. */
+export const VOLATILE_COLUMNS: readonly (keyof ResultRow)[] = ['wall_ms', 'started_at', 'git_sha', 'git_dirty', 'cpu', 'os', 'node_version', 'backend', 'backend_version'];
+
+/** Rows without their volatile columns, as sorted text: equal for two runs of the same plan and seeds. */
+export function stableRows(rows: readonly ResultRow[]): string[] {
+  return rows
+    .map((row) => {
+      const copy: Partial<ResultRow> = { ...row };
+      for (const column of VOLATILE_COLUMNS) delete copy[column];
+      return JSON.stringify(copy);
+    })
+    .sort();
+}

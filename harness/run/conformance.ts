@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { methodTasks } from '../api/manifest.ts';
+import { VOLATILE_COLUMNS } from '../api/rows.ts';
 import type { ResultRow } from '../api/types.ts';
 import { checkKernel } from '../bench/measure.ts';
 import { UserError } from '../errors.ts';
@@ -17,8 +18,7 @@ export interface ConformanceCheck {
   detail: string;
 }
 
-// Columns that say when and where a row was computed, not what it says.
-const VOLATILE = new Set<keyof ResultRow>(['wall_ms', 'started_at', 'git_sha', 'git_dirty', 'cpu', 'os', 'node_version', 'backend', 'backend_version']);
+const VOLATILE = new Set(VOLATILE_COLUMNS);
 
 export async function checkPluginConformance(dir: string, onCheck: (check: ConformanceCheck) => void = () => {}): Promise<ConformanceCheck[]> {
   const checks: ConformanceCheck[] = [];
