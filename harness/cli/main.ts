@@ -11,6 +11,7 @@ import { registerMerge } from './merge.ts';
 import { registerNew } from './new.ts';
 import { registerPlan } from './plan.ts';
 import { registerPlugin } from './plugin.ts';
+import { registerPublish } from './publish.ts';
 import { registerReproduce } from './reproduce.ts';
 import { registerRun } from './run.ts';
 import { registerScore } from './score.ts';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin]) {
     register(program);
   }
   return program;
