@@ -1,0 +1,80 @@
+// `npm run leaderboards [suite…]`: runs every suite (or the ones named) at full budget and writes the
+// committed reference leaderboards: results/leaderboards/<suite>/{leaderboard.csv, leaderboard.md,
+// claims.csv, provenance.json, *.png} and an index, results/leaderboards/README.md.
+// Runs resume from results/runs/leaderboards/<suite> and reuse the unit cache.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { discover, HARNESS_ROOT } from '../harness/plan/registry.ts';
+import { renderSvg, svgToPng, primaryMetricSpec } from '../harness/publish/charts.ts';
+import { boardsOf } from '../harness/publish/pages.ts';
+import { claimsMarkdown } from '../harness/results/outputs.ts';
+import { groupLabel } from '../harness/results/leaderboard.ts';
+import { defaultCacheDir, runSuite } from '../harness/run/runner.ts';
+import { defaultJobs } from '../harness/cli/options.ts';
+
+const registry = discover();
+const requested = process.argv.slice(2);
+const suites = requested.length ? requested : [...registry.suites.keys()].sort();
+const outRoot = join(HARNESS_ROOT, 'results', 'leaderboards');
+const index: string[] = [
+  '# Reference leaderboards',
+  '',
+  'Every suite at `full` budget, produced by `npm run leaderboards` from real runs; each folder has the',
+  'leaderboard (CSV and Markdown), the claims, the provenance of the machine and commit that produced',
+  'it, and a chart per board. Regenerate after any change that alters results (suite versions change with them).',
+  '',
+];
+
+const incomplete: string[] = [];
+for (const suite of suites) {
+  process.stderr.write(`\n== ${suite}\n`);
+  const started = performance.now();
+  const result = await runSuite({
+    suite,
+    budget: 'full',
+    out: join(HARNESS_ROOT, 'results', 'runs', 'leaderboards', suite),
+    pluginDirs: [],
+    jobs: defaultJobs(),
+    backend: 'auto',
+    failFast: false,
+    force: false,
+    cacheDir: defaultCacheDir(),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const dir = join(outRoot, suite);
+  mkdirSync(dir, { recursive: true });
+  for (const file of ['leaderboard.csv', 'leaderboard.md', 'claims.csv']) copyFileSync(join(result.outDir, file), join(dir, file));
+  const manifest = JSON.parse(readFileSync(join(result.outDir, 'manifest.json'), 'utf8'));
+  writeFileSync(
+    join(dir, 'provenance.json'),
+    `${JSON.stringify({ suite: manifest.suite, budget: manifest.budget, finished_at: manifest.finished_at, wall_seconds_this_invocation: Math.round(seconds), counts: result.counts, plugins: manifest.plugins, provenance: manifest.provenance }, null, 2)}\n`,
+  );
+  const charts: string[] = [];
+  for (const [i, board] of boardsOf(result.board).entries()) {
+    const unit = result.board.units.get(result.board.config.primary) ?? '';
+    const subtitle = `${board.task} — ${groupLabel(board.group)}`;
+    const png = svgToPng(await renderSvg(primaryMetricSpec(board.cells, result.board.config, unit, subtitle)));
+    const name = `${String(i + 1).padStart(2, '0')}-${subtitle.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '')}.png`;
+    writeFileSync(join(dir, name), png);
+    charts.push(name);
+  }
+  const c = result.counts;
+  index.push(
+    `## ${manifest.suite.id} (version ${manifest.suite.version})`,
+    '',
+    `${c.ok} rows ok, ${c.error} error, ${c.timeout} timeout, ${c.skipped} skipped — [leaderboard](${suite}/leaderboard.md), [CSV](${suite}/leaderboard.csv), [claims](${suite}/claims.csv), [provenance](${suite}/provenance.json)`,
+    '',
+    ...charts.slice(0, 1).map((name) => `![${suite}](${suite}/${name})`),
+    claimsMarkdown(result.claims.filter((claim) => claim.suite === suite)),
+  );
+  process.stderr.write(`${suite}: ${seconds.toFixed(1)} s, written to ${dir}\n`);
+  if (c.skipped || c.error || c.timeout) {
+    incomplete.push(`${suite}: ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout rows (is HARNESS_DATA_DIR set?)`);
+  }
+}
+writeFileSync(join(outRoot, 'README.md'), `${index.join('\n')}\n`);
+process.stderr.write(`\nindex: ${join(outRoot, 'README.md')}\n`);
+if (incomplete.length) {
+  process.stderr.write(`\nthese reference leaderboards are incomplete and must not be committed:\n${incomplete.map((l) => `  ${l}\n`).join('')}`);
+  process.exitCode = 1;
+}
