@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readRows } from '../harness/results/csv.ts';
-import { BIN, cli, FIXTURE_PLUGIN, FIXTURE_SUITES, ROOT, tempDir } from './helpers.ts';
+import { BIN, cli, copyFixturePlugin, FIXTURE_PLUGIN, FIXTURE_SUITES, ROOT, tempDir } from './helpers.ts';
 
 const missingDep = join(ROOT, 'test', 'fixtures', 'needs-missing-dep');
 
@@ -30,7 +30,7 @@ test('a plugin whose dependency is missing is listed as not installed, and the r
 test('plugins installed as npm packages are found: harness-plugin-* names and a "harness" field', () => {
   const project = tempDir('project-');
   const named = join(project, 'node_modules', 'harness-plugin-pi');
-  cpSync(FIXTURE_PLUGIN, named, { recursive: true });
+  copyFixturePlugin(named);
   writeFileSync(join(named, 'package.json'), JSON.stringify({ name: 'harness-plugin-pi', version: '1.0.0' }));
   const fielded = join(project, 'node_modules', '@lab', 'estimators');
   mkdirSync(fielded, { recursive: true });

@@ -1,6 +1,6 @@
 // Shared test helpers: temporary folders and running the real CLI in a child process.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,4 +37,14 @@ export function cliAsync(args: string[], env: Record<string, string>) {
 /** A message for the user, not a crash: no stack frames. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(text);
+}
+
+/** A copy of the fixture plugin somewhere else, without its suite (whose path is relative to the fixture folder). */
+export function copyFixturePlugin(dest: string): string {
+  cpSync(FIXTURE_PLUGIN, dest, { recursive: true });
+  const manifestFile = join(dest, 'plugin.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  delete manifest.suites;
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  return dest;
 }

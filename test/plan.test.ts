@@ -51,7 +51,10 @@ test('keys change when params, the suite version or the plugin code change', asy
   const otherVersion = keys(await plan(base.replace('version: 1', 'version: 2')));
   assert.equal([...otherVersion].filter((k) => original.has(k)).length, 0);
 
-  const copy = join(tempDir(), 'pi-plugin');
+  // The same files elsewhere (with the suite folder its manifest points to).
+  const elsewhere = tempDir();
+  cpSync(FIXTURE_SUITES, join(elsewhere, 'suites'), { recursive: true });
+  const copy = join(elsewhere, 'pi-plugin');
   cpSync(FIXTURE_PLUGIN, copy, { recursive: true });
   const sameCode = keys(await plan(base, copy));
   assert.deepEqual(sameCode, original, 'the folder a plugin lives in does not matter');
