@@ -19,6 +19,7 @@ export interface ConformanceCheck {
 }
 
 const VOLATILE = new Set(VOLATILE_COLUMNS);
+const TIME_UNITS = new Set(['ms', 's', 'seconds', 'µs', 'ns']);
 
 export async function checkPluginConformance(dir: string, onCheck: (check: ConformanceCheck) => void = () => {}): Promise<ConformanceCheck[]> {
   const checks: ConformanceCheck[] = [];
@@ -117,6 +118,7 @@ export function compareRows(a: readonly ResultRow[], b: readonly ResultRow[]): s
   const differences: string[] = [];
   if (a.length !== b.length) differences.push(`${a.length} rows vs ${b.length}`);
   for (const row of a) {
+    if (TIME_UNITS.has(row.unit)) continue; // a timing metric measures the machine, not the method's result
     const twin = other.get(key(row));
     if (!twin) {
       differences.push(`${row.method} ${row.params} seed ${row.seed} ${row.metric}: missing in the second run`);

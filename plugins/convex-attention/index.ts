@@ -3,10 +3,10 @@ import { definePlugin } from '../../harness/api/index.ts';
 import { claims } from './claims.ts';
 import { kernels } from './kernels.ts';
 import { methods } from './methods.ts';
-import { equivalence, sparsity } from './tasks.ts';
+import { equivalence, grokking, sparsity } from './tasks.ts';
 
 export default definePlugin({
-  tasks: { equivalence, sparsity },
+  tasks: { equivalence, sparsity, grokking },
   methods,
   kernels,
   claims,

@@ -2,7 +2,8 @@
 import type { BudgetName, Method, Params } from '../../harness/api/index.ts';
 import { fista } from './convex.ts';
 import { gramStats, randomStart, trainAdam } from './nonconvex.ts';
-import type { EquivalenceInstance, EquivalenceOutput, PathInstance, PathOutput } from './tasks.ts';
+import type { EquivalenceInstance, EquivalenceOutput, GrokInstance, GrokOutput, PathInstance, PathOutput } from './tasks.ts';
+import { DEFAULT_GROK, disposeModel, initModel, train, type AttentionKind, type Tf } from './grokking.ts';
 
 /** Adam steps per start and starts per unit, by budget (a method param `steps`/`starts` overrides). */
 export const TRAINING: Record<BudgetName, { steps: number; starts: number }> = {
@@ -61,4 +62,24 @@ export const methods = {
   'nonconvex-h2': nonconvex(() => 2),
   'nonconvex-hn': nonconvex((n) => n),
   'nonconvex-h2n': nonconvex((n) => 2 * n),
+  'softmax-attention': grokMethod('softmax'),
+  'simplex-attention': grokMethod('simplex'),
 };
+
+function grokMethod(kind: AttentionKind): Method<GrokInstance, GrokOutput> {
+  return {
+    task: 'grokking',
+    async run(ctx, inst) {
+      const tf = (await ctx.tensors()).tf as Tf;
+      const model = initModel(tf, ctx.rng.fork('init'), kind, { ...DEFAULT_GROK, p: inst.data.p });
+      try {
+        return train(model, inst.data, ctx.rng.fork('batches'), {
+          steps: inst.steps, evalEvery: inst.evalEvery, signal: ctx.signal, progress: (f) => ctx.progress(f),
+        });
+      } finally {
+        disposeModel(model);
+      }
+    },
+  };
+}
+

@@ -5,6 +5,7 @@ import {
 } from './convex.ts';
 import { toHeads, type RawHeads } from './nonconvex.ts';
 import { DEFAULT_TEACHER, teacherProblem, type TeacherProblem } from './problem.ts';
+import { modularDivision, stepsTo } from './grokking.ts';
 
 /** Relative tolerance within which a start counts as having reached the optimum. */
 export const REACH_TOL = 0.01;
@@ -144,6 +145,46 @@ export const sparsity: Task<PathInstance, PathOutput> = {
         'solve-ms': output.solveMs,
       },
       records,
+    };
+  },
+};
+
+// ---- grokking: x / y mod p, softmax vs input-independent simplex attention (spec E3, directional)
+
+export interface GrokInstance {
+  data: import('./grokking.ts').GrokData;
+  steps: number;
+  evalEvery: number;
+}
+
+export interface GrokOutput {
+  curve: import('./grokking.ts').EvalPoint[];
+  stepsRun: number;
+  trainMs: number;
+}
+
+export const grokking: Task<GrokInstance, GrokOutput> = {
+  version: 1,
+  prepare(ctx: RunContext, params) {
+    const p = (params.p as number | undefined) ?? 23;
+    const frac = (params.trainFrac as number | undefined) ?? 0.5;
+    // drawn from the task's rng: the same split for both methods
+    return { data: modularDivision(p, frac, ctx.rng), steps: params.steps as number, evalEvery: (params.evalEvery as number | undefined) ?? 100 };
+  },
+  score(_ctx, inst, out): ScoreResult {
+    const tr = stepsTo(out.curve, 'trainAcc');
+    const te = stepsTo(out.curve, 'testAcc');
+    const last = out.curve.at(-1)!;
+    return {
+      metrics: {
+        'steps-to-99-train': tr ?? inst.steps + 1,
+        'steps-to-99-test': te ?? inst.steps + 1,
+        generalized: te === null ? 0 : 1,
+        'final-train-acc': last.trainAcc,
+        'final-test-acc': last.testAcc,
+        'steps-run': out.stepsRun,
+      },
+      records: [{ steps: inst.steps, evalEvery: inst.evalEvery, stepsRun: out.stepsRun, msPerStep: out.trainMs / out.stepsRun, curve: out.curve as unknown as Json }],
     };
   },
 };

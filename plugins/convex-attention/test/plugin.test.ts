@@ -8,8 +8,8 @@ import { tempDir } from '../../../test/helpers.ts';
 
 test('the code provides exactly what plugin.json declares', async () => {
   const plugin = await loadPlugin(requirePlugin(discover(), 'convex-attention'));
-  assert.deepEqual(Object.keys(plugin.tasks!).sort(), ['equivalence', 'sparsity']);
-  assert.deepEqual(Object.keys(plugin.methods!).sort(), ['convex-fista', 'nonconvex-h1', 'nonconvex-h2', 'nonconvex-h2n', 'nonconvex-hn']);
+  assert.deepEqual(Object.keys(plugin.tasks!).sort(), ['equivalence', 'grokking', 'sparsity']);
+  assert.deepEqual(Object.keys(plugin.methods!).sort(), ['convex-fista', 'nonconvex-h1', 'nonconvex-h2', 'nonconvex-h2n', 'nonconvex-hn', 'simplex-attention', 'softmax-attention']);
   assert.equal(Object.keys(plugin.kernels!).length, 5);
 });
 
