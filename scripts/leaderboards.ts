@@ -1,8 +1,8 @@
 // `npm run leaderboards [suite…]`: runs every suite (or the ones named) at full budget and writes the
 // committed reference leaderboards: results/leaderboards/<suite>/{leaderboard.csv, leaderboard.md,
 // claims.csv, provenance.json, *.png} and an index, results/leaderboards/README.md.
-// Runs resume from results/runs/leaderboards/<suite> and reuse the unit cache.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Runs resume from results/runs/leaderboards/<suite> and reuse the unit cache (`--force` recomputes).
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discover, HARNESS_ROOT } from '../harness/plan/registry.ts';
 import { renderSvg, svgToPng, primaryMetricSpec } from '../harness/publish/charts.ts';
@@ -11,9 +11,12 @@ import { claimsMarkdown } from '../harness/results/outputs.ts';
 import { groupLabel } from '../harness/results/leaderboard.ts';
 import { defaultCacheDir, runSuite } from '../harness/run/runner.ts';
 import { defaultJobs } from '../harness/cli/options.ts';
+import type { ResultRow } from '../harness/api/types.ts';
 
 const registry = discover();
-const requested = process.argv.slice(2);
+const args = process.argv.slice(2);
+const force = args.includes('--force');
+const requested = args.filter((a) => a !== '--force');
 const suites = requested.length ? requested : [...registry.suites.keys()].sort();
 const outRoot = join(HARNESS_ROOT, 'results', 'leaderboards');
 const index: string[] = [
@@ -24,6 +27,18 @@ const index: string[] = [
   'it, and a chart per board. Regenerate after any change that alters results (suite versions change with them).',
   '',
 ];
+
+/** Where the rows were computed: each distinct commit, tree state, machine and runtime among them. */
+function rowProvenance(rows: readonly ResultRow[]) {
+  const seen = new Map<string, { git_sha: string; git_dirty: boolean | ''; harness_version: string; node_version: string; cpu: string; os: string; backends: string[] }>();
+  for (const row of rows) {
+    const key = [row.git_sha, row.git_dirty, row.harness_version, row.node_version, row.cpu, row.os].join('\0');
+    const entry = seen.get(key) ?? { git_sha: row.git_sha, git_dirty: row.git_dirty, harness_version: row.harness_version, node_version: row.node_version, cpu: row.cpu, os: row.os, backends: [] };
+    if (row.backend && !entry.backends.includes(row.backend)) entry.backends.push(row.backend);
+    seen.set(key, entry);
+  }
+  return [...seen.values()];
+}
 
 const incomplete: string[] = [];
 for (const suite of suites) {
@@ -37,7 +52,7 @@ for (const suite of suites) {
     jobs: defaultJobs(),
     backend: 'auto',
     failFast: false,
-    force: false,
+    force,
     cacheDir: defaultCacheDir(),
   });
   const seconds = (performance.now() - started) / 1000;
@@ -47,7 +62,7 @@ for (const suite of suites) {
   const manifest = JSON.parse(readFileSync(join(result.outDir, 'manifest.json'), 'utf8'));
   writeFileSync(
     join(dir, 'provenance.json'),
-    `${JSON.stringify({ suite: manifest.suite, budget: manifest.budget, finished_at: manifest.finished_at, wall_seconds_this_invocation: Math.round(seconds), counts: result.counts, plugins: manifest.plugins, provenance: manifest.provenance }, null, 2)}\n`,
+    `${JSON.stringify({ suite: manifest.suite, budget: manifest.budget, finished_at: manifest.finished_at, wall_seconds_this_invocation: Math.round(seconds), counts: result.counts, plugins: manifest.plugins, computed_by: rowProvenance(result.rows) }, null, 2)}\n`,
   );
   const charts: string[] = [];
   for (const [i, board] of boardsOf(result.board).entries()) {
@@ -59,18 +74,26 @@ for (const suite of suites) {
     charts.push(name);
   }
   const c = result.counts;
-  index.push(
-    `## ${manifest.suite.id} (version ${manifest.suite.version})`,
-    '',
-    `${c.ok} rows ok, ${c.error} error, ${c.timeout} timeout, ${c.skipped} skipped — [leaderboard](${suite}/leaderboard.md), [CSV](${suite}/leaderboard.csv), [claims](${suite}/claims.csv), [provenance](${suite}/provenance.json)`,
-    '',
-    ...charts.slice(0, 1).map((name) => `![${suite}](${suite}/${name})`),
-    claimsMarkdown(result.claims.filter((claim) => claim.suite === suite)),
+  writeFileSync(
+    join(dir, 'SUMMARY.md'),
+    [
+      `## ${manifest.suite.id} (version ${manifest.suite.version})`,
+      '',
+      `${c.ok} rows ok, ${c.error} error, ${c.timeout} timeout, ${c.skipped} skipped; computed at ${rowProvenance(result.rows).map((p) => `${p.git_sha.slice(0, 12)}${p.git_dirty ? ' (uncommitted changes)' : ''}`).join(', ')} — [leaderboard](${suite}/leaderboard.md), [CSV](${suite}/leaderboard.csv), [claims](${suite}/claims.csv), [provenance](${suite}/provenance.json)`,
+      '',
+      ...charts.slice(0, 1).map((name) => `![${suite}](${suite}/${name})`),
+      claimsMarkdown(result.claims.filter((claim) => claim.suite === suite)),
+    ].join('\n'),
   );
   process.stderr.write(`${suite}: ${seconds.toFixed(1)} s, written to ${dir}\n`);
   if (c.skipped || c.error || c.timeout) {
     incomplete.push(`${suite}: ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout rows (is HARNESS_DATA_DIR set?)`);
   }
+}
+// The index lists every suite with a reference leaderboard, not only the ones run this time.
+for (const suite of readdirSync(outRoot).sort()) {
+  const summary = join(outRoot, suite, 'SUMMARY.md');
+  if (existsSync(summary)) index.push(readFileSync(summary, 'utf8'), '');
 }
 writeFileSync(join(outRoot, 'README.md'), `${index.join('\n')}\n`);
 process.stderr.write(`\nindex: ${join(outRoot, 'README.md')}\n`);
