@@ -10,7 +10,7 @@ import { UserError } from '../errors.ts';
 import { canonicalJson } from '../plan/canonical.ts';
 import { writeCsv } from '../results/csv.ts';
 import { formatNumber } from '../results/leaderboard.ts';
-import { collect, parsePositiveInt, parsePositiveNumber } from './options.ts';
+import { collect, interruptOnSigint, parsePositiveInt, parsePositiveNumber } from './options.ts';
 
 export const DEFAULT_BENCH_OUT = 'results/bench/kernels.csv';
 
@@ -39,14 +39,8 @@ export function registerBench(program: Command): void {
     .option('--min-time <ms>', 'least time spent timing each kernel × size, in ms', parsePositiveNumber, DEFAULT_MIN_TIME_MS)
     .option('--min-samples <n>', 'least number of timed calls per kernel × size', parsePositiveInt, DEFAULT_MIN_SAMPLES)
     .action(async (selectors: string[], opts: BenchCommandOptions) => {
-      const interrupt = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\ninterrupted: writing the kernels timed so far\n');
-        process.off('SIGINT', onSigint);
-        interrupt.abort();
-      };
-      process.on('SIGINT', onSigint);
-      const exitCode = await benchCommand(selectors, opts, terminal, interrupt.signal).finally(() => process.off('SIGINT', onSigint));
+      const interrupt = interruptOnSigint('writing the kernels timed so far');
+      const exitCode = await benchCommand(selectors, opts, terminal, interrupt.signal).finally(interrupt.dispose);
       if (exitCode !== 0) process.exitCode = exitCode;
     });
 }

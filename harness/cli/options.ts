@@ -33,3 +33,15 @@ export function parsePositiveNumber(value: string): number {
 export function defaultJobs(): number {
   return Math.max(1, cpus().length);
 }
+
+/** Turns the first Ctrl-C into an abort (the command finishes its files); a second one kills as usual. */
+export function interruptOnSigint(note: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write(`\ninterrupted: ${note}\n`);
+    process.off('SIGINT', onSigint);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

@@ -6,7 +6,7 @@ import { formatEstimate, formatNumber, groupLabel, type Leaderboard } from '../r
 import type { ClaimRow } from '../results/claims.ts';
 import { parseShard } from '../plan/shard.ts';
 import { defaultCacheDir, runSuite } from '../run/runner.ts';
-import { backendOption, budgetOption, collect, defaultJobs, parsePositiveInt, parsePositiveNumber, parseSeeds } from './options.ts';
+import { backendOption, budgetOption, collect, defaultJobs, interruptOnSigint, parsePositiveInt, parsePositiveNumber, parseSeeds } from './options.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -26,13 +26,7 @@ export function registerRun(program: Command): void {
     .option('--shard-count <n>', 'shard count for --shard auto on Kubernetes (or HARNESS_SHARD_COUNT)', parsePositiveInt)
     .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean; shard?: string; shardCount?: number }) => {
       const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env, opts.shardCount);
-      const interrupt = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\ninterrupted: finishing the files of the completed units (Ctrl-C again to kill)\n');
-        process.off('SIGINT', onSigint);
-        interrupt.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const interrupt = interruptOnSigint('finishing the files of the completed units (Ctrl-C again to kill)');
       const started = performance.now();
       const result = await runSuite({
         suite,
@@ -48,7 +42,7 @@ export function registerRun(program: Command): void {
         shard,
         cacheDir: defaultCacheDir(),
         signal: interrupt.signal,
-      }).finally(() => process.off('SIGINT', onSigint));
+      }).finally(interrupt.dispose);
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(`${renderBoard(result.board)}\n${renderClaims(result.claims)}`);
       const c = result.counts;
