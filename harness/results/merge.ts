@@ -1,60 +1,15 @@
 // Combining the run folders of a sharded run into one, with the checks that make the result equal
 // to a single-machine run of the same plan: same suite, version and plan; no unit twice; none missing.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Json, ResultRow } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 import type { Registry } from '../plan/registry.ts';
 import type { JournalEntry } from '../run/journal.ts';
 import { evaluateClaims, type ClaimRow } from './claims.ts';
-import { readRows } from './csv.ts';
-import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from './leaderboard.ts';
+import { aggregate, leaderboardView, type Leaderboard } from './leaderboard.ts';
 import { unitRowsChecksum, writeRunOutputs } from './outputs.ts';
-
-interface PlannedUnit {
-  key: string;
-  task: string;
-  method: string;
-  params: Json;
-  seed: number;
-}
-
-interface RunManifest {
-  suite: { id: string; version: number };
-  budget: 'smoke' | 'standard' | 'full';
-  leaderboard: LeaderboardConfig;
-  shard: { index: number; count: number } | null;
-  units: PlannedUnit[];
-  [key: string]: unknown;
-}
-
-interface RunFolder {
-  dir: string;
-  manifest: RunManifest;
-  rows: ResultRow[];
-  records: Map<string, Json[]>;
-}
-
-async function readRunFolder(dir: string): Promise<RunFolder> {
-  const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new UserError(`${dir}: not a run folder (no manifest.json)`);
-  let manifest: RunManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-  } catch (error) {
-    throw new UserError(`${manifestFile}: not valid JSON: ${(error as Error).message}`);
-  }
-  const rows = await readRows(join(dir, 'rows.csv'));
-  const records = new Map<string, Json[]>();
-  const recordsFile = join(dir, 'records.jsonl');
-  if (existsSync(recordsFile)) {
-    for (const line of readFileSync(recordsFile, 'utf8').split('\n').filter(Boolean)) {
-      const entry = JSON.parse(line) as { unit_key: string; records: Json[] };
-      records.set(entry.unit_key, entry.records);
-    }
-  }
-  return { dir, manifest, rows, records };
-}
+import { readRunFolder } from './run-folder.ts';
 
 export interface MergeResult {
   outDir: string;
@@ -66,7 +21,7 @@ export interface MergeResult {
 
 export async function mergeRuns(registry: Registry, dirs: string[], out: string): Promise<MergeResult> {
   if (!dirs.length) throw new UserError('merge: give the run folders to combine');
-  const runs = await Promise.all(dirs.map((d) => readRunFolder(resolve(d))));
+  const runs = await Promise.all(dirs.map((d) => readRunFolder(d)));
   const [first] = runs;
   const planKeys = first.manifest.units.map((u) => u.key);
   const problems: string[] = [];

@@ -1,15 +1,14 @@
 // `harness score`: recomputes record-based metrics of a finished run from its per-instance records,
 // without running any method again (a fixed or changed metric definition).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Json, Params, ResultRow } from '../api/types.ts';
-import { UserError } from '../errors.ts';
 import { loadPlugin, splitQualified, type Registry } from '../plan/registry.ts';
 import type { JournalEntry } from '../run/journal.ts';
 import { evaluateClaims, type ClaimRow } from './claims.ts';
-import { readRows } from './csv.ts';
-import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from './leaderboard.ts';
+import { aggregate, leaderboardView, type Leaderboard } from './leaderboard.ts';
 import { unitRowsChecksum, writeRunOutputs } from './outputs.ts';
+import { readRunFolder } from './run-folder.ts';
 
 export interface RescoreResult {
   outDir: string;
@@ -21,24 +20,7 @@ export interface RescoreResult {
 }
 
 export async function rescoreRun(registry: Registry, runDir: string, out: string): Promise<RescoreResult> {
-  const dir = resolve(runDir);
-  const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new UserError(`${dir}: not a run folder (no manifest.json)`);
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { leaderboard: LeaderboardConfig; budget: 'smoke' | 'standard' | 'full'; units: Array<{ key: string }> };
-  const rows = await readRows(join(dir, 'rows.csv'));
-  const records = new Map<string, Json[]>();
-  const recordsFile = join(dir, 'records.jsonl');
-  if (existsSync(recordsFile)) {
-    for (const [i, line] of readFileSync(recordsFile, 'utf8').split('\n').entries()) {
-      if (!line) continue;
-      try {
-        const entry = JSON.parse(line) as { unit_key: string; records: Json[] };
-        records.set(entry.unit_key, entry.records);
-      } catch {
-        throw new UserError(`${recordsFile}: line ${i + 1}: not valid JSON`);
-      }
-    }
-  }
+  const { dir, manifest, rows, records } = await readRunFolder(runDir);
   const byUnit = new Map<string, ResultRow[]>();
   for (const row of rows) byUnit.set(row.unit_key, [...(byUnit.get(row.unit_key) ?? []), row]);
 
