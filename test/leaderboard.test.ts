@@ -62,3 +62,18 @@ test('failed units do not enter the means but keep their method on the board', (
   assert.equal(b.instances, 0);
   assert.equal(b.metrics.rmse, undefined);
 });
+
+test('a task with its own primary metric is ranked by it; the other tasks keep the suite primary', () => {
+  const acc = (method: string, value: number) => ({ ...r(method, { x: 1 }, 0, value, 'acc'), task: 'p/u', goal: 'max' as const });
+  const rows = [r('A', { curve: 'a' }, 0, 0.1), r('B', { curve: 'a' }, 0, 0.2), acc('A', 0.6), acc('B', 0.9)];
+  const board = aggregate(rows, { ...config, groupBy: [], byTask: { 'p/u': { primary: 'acc', goal: 'max' } } });
+  const cell = (task: string, method: string) => board.cells.find((c) => c.task === task && c.method === method)!;
+  assert.equal(cell('p/t', 'A').rank, 1); // lower rmse wins on the suite primary
+  assert.equal(cell('p/u', 'B').rank, 1); // higher acc wins on the task's own primary
+  assert.equal(cell('p/u', 'B').wins, 1);
+  assert.equal(cell('p/u', 'A').instances, 1);
+  const md = leaderboardMarkdown(board);
+  // each section shows only the metrics its task reports, its own primary first
+  assert.match(md, /## p\/u — all\n\n\| rank \| method \| n \| wins \| acc ↑ \|\n/);
+  assert.match(md, /## p\/t — all\n\n\| rank \| method \| n \| wins \| rmse ↓ \|\n/);
+});

@@ -62,3 +62,10 @@ test('keys change when params, the suite version or the plugin code change', asy
   const changedCode = keys(await plan(base, copy));
   assert.equal([...changedCode].filter((k) => original.has(k)).length, 0);
 });
+
+test('a task-level primary metric must be declared and ranked (not info)', async () => {
+  const withPrimary = (metric: string) => base.replace(/(- task: fixture-pi\/estimate-pi)/, `$1\n    primary: { metric: ${metric} }`);
+  assert.ok((await plan(withPrimary('abs-error'))).units.length > 0);
+  await assert.rejects(plan(withPrimary('abs-eror')), (e: Error & { details?: string[] }) => /tasks\/0\/primary\/metric: no plugin of this suite declares metric "abs-eror"/.test([e.message, ...(e.details ?? [])].join('\n')));
+  await assert.rejects(plan(withPrimary('estimate')), (e: Error & { details?: string[] }) => /goal "info"/.test([e.message, ...(e.details ?? [])].join('\n')));
+});

@@ -27,7 +27,15 @@ export interface SuiteTask {
   each?: EachSpec;
   /** Seeds of this task when they differ from the suite's (a deterministic task needs only one). */
   seeds?: number[];
+  /** This task's boards are ranked by another metric than the suite's (a suite mixing tasks). */
+  primary?: SuitePrimary;
   budgets?: Partial<Record<BudgetKey, SuiteTaskOverride>>;
+}
+
+/** The metric a board is ranked by, and how wins are decided on it. */
+export interface SuitePrimary {
+  metric: string;
+  wins?: { truncateDecimals?: number; missingAs?: number };
 }
 
 export interface SuiteMethod {
@@ -47,7 +55,7 @@ export interface SuiteFile {
   version: number;
   title: string;
   description: string;
-  primary: { metric: string; wins?: { truncateDecimals?: number; missingAs?: number } };
+  primary: SuitePrimary;
   leaderboard?: { groupBy?: string[]; metrics?: string[] };
   tasks: SuiteTask[];
   methods: Array<string | SuiteMethod>;
@@ -80,6 +88,22 @@ const budget = {
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
   },
 } as const;
+const primary = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['metric'],
+  properties: {
+    metric: { type: 'string', minLength: 1 },
+    wins: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        truncateDecimals: { type: 'integer', minimum: 0, maximum: 15 },
+        missingAs: { type: 'number' },
+      },
+    },
+  },
+} as const;
 const qualifiedId = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$' } as const;
 
 export const suiteSchema = {
@@ -93,22 +117,7 @@ export const suiteSchema = {
     version: { type: 'integer', minimum: 1 },
     title: { type: 'string', minLength: 1 },
     description: { type: 'string', minLength: 1 },
-    primary: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['metric'],
-      properties: {
-        metric: { type: 'string', minLength: 1 },
-        wins: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            truncateDecimals: { type: 'integer', minimum: 0, maximum: 15 },
-            missingAs: { type: 'number' },
-          },
-        },
-      },
-    },
+    primary,
     leaderboard: {
       type: 'object',
       additionalProperties: false,
@@ -129,6 +138,7 @@ export const suiteSchema = {
           params: paramMap,
           each,
           seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
+          primary,
           budgets: {
             type: 'object',
             additionalProperties: false,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { BudgetName } from '../api/types.ts';
 import type { BackendChoice } from '../backends/tensors.ts';
-import { formatEstimate, formatNumber, groupLabel, type Leaderboard } from '../results/leaderboard.ts';
+import { boardSections, formatEstimate, formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
 import type { ClaimRow } from '../results/claims.ts';
 import { parseShard } from '../plan/shard.ts';
 import { defaultCacheDir, runSuite } from '../run/runner.ts';
@@ -64,16 +64,13 @@ export function registerRun(program: Command): void {
 /** A compact text leaderboard for the terminal: the primary metric with its CI, per task and group. */
 export function renderBoard(board: Leaderboard): string {
   const lines: string[] = [];
-  let current = '';
-  const primary = board.config.primary;
-  for (const cell of board.cells) {
-    const key = `${cell.task} — ${groupLabel(cell.group)}`;
-    if (key !== current) {
-      current = key;
-      lines.push('', `${key}  (by ${primary}, ${board.config.goal === 'min' ? 'lower' : 'higher'} is better)`);
-      lines.push(`  ${'rank'.padEnd(5)}${'method'.padEnd(28)}${'n'.padStart(5)}  ${'wins'.padEnd(7)}${primary} [95% CI]`);
+  for (const section of boardSections(board.cells)) {
+    const { primary, goal } = rankingFor(board.config, section.task);
+    lines.push('', `${section.task} — ${groupLabel(section.group)}  (by ${primary}, ${goal === 'min' ? 'lower' : 'higher'} is better)`);
+    lines.push(`  ${'rank'.padEnd(5)}${'method'.padEnd(28)}${'n'.padStart(5)}  ${'wins'.padEnd(7)}${primary} [95% CI]`);
+    for (const cell of section.cells) {
+      lines.push(`  ${(Number.isNaN(cell.rank) ? '–' : String(cell.rank)).padEnd(5)}${cell.method.padEnd(28)}${String(cell.instances).padStart(5)}  ${(Number.isFinite(cell.wins) ? cell.wins.toFixed(3) : '–').padEnd(7)}${formatEstimate(cell.metrics[primary])}`);
     }
-    lines.push(`  ${(Number.isNaN(cell.rank) ? '–' : String(cell.rank)).padEnd(5)}${cell.method.padEnd(28)}${String(cell.instances).padStart(5)}  ${(Number.isFinite(cell.wins) ? cell.wins.toFixed(3) : '–').padEnd(7)}${formatEstimate(cell.metrics[primary])}`);
   }
   if (!board.cells.length) lines.push('', '(no results)');
   return lines.join('\n');

@@ -85,11 +85,20 @@ export function loadSuite(registry: Registry, idOrPath: string): ResolvedSuite {
     if (names.indexOf(name) !== i) problems.push(`${file}: /methods/${i}: method name "${name}" appears twice; give one an "as" name`);
   });
 
-  if (!problems.length && !metrics.has(suite.primary.metric)) {
-    problems.push(
-      `${file}: /primary/metric: no plugin of this suite declares metric "${suite.primary.metric}"${didYouMean(suite.primary.metric, metrics.keys())}`,
-    );
+  const primaries: Array<[string, string]> = [['/primary/metric', suite.primary.metric]];
+  suite.tasks.forEach((t, i) => t.primary && primaries.push([`/tasks/${i}/primary/metric`, t.primary.metric]));
+  for (const [path, metric] of primaries) {
+    if (problems.length) break;
+    if (!metrics.has(metric)) problems.push(`${file}: ${path}: no plugin of this suite declares metric "${metric}"${didYouMean(metric, metrics.keys())}`);
+    else if (metrics.get(metric)!.goal === 'info') problems.push(`${file}: ${path}: "${metric}" has goal "info"; a primary metric must be min or max`);
   }
+  const taskPrimary = new Map<string, string>();
+  suite.tasks.forEach((t, i) => {
+    const metric = t.primary?.metric ?? suite.primary.metric;
+    const earlier = taskPrimary.get(t.task);
+    if (earlier !== undefined && earlier !== metric) problems.push(`${file}: /tasks/${i}/primary: task "${t.task}" is ranked by "${earlier}" in an earlier entry; one task has one primary metric`);
+    taskPrimary.set(t.task, metric);
+  });
   for (const [i, metric] of (suite.leaderboard?.metrics ?? []).entries()) {
     if (!problems.length && !metrics.has(metric)) problems.push(`${file}: /leaderboard/metrics/${i}: unknown metric "${metric}"`);
   }

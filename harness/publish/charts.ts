@@ -4,7 +4,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LeaderboardCell } from '../api/types.ts';
-import type { LeaderboardConfig } from '../results/leaderboard.ts';
+import type { TaskRanking } from '../results/leaderboard.ts';
 
 /** The same font in the page, the SVG and the PNG (DejaVu ships with Debian). */
 const FONT = 'DejaVu Sans';
@@ -44,7 +44,7 @@ function finiteOrNull(value: number | undefined): number | null {
 }
 
 /** The primary metric of one board (task × group) by method: mean as a point, 95 % CI as an error bar. */
-export function primaryMetricSpec(cells: readonly LeaderboardCell[], config: LeaderboardConfig, unit: string, subtitle: string): TopLevelSpec {
+export function primaryMetricSpec(cells: readonly LeaderboardCell[], config: TaskRanking, unit: string, subtitle: string): TopLevelSpec {
   const metric = config.primary;
   const values = cells.map((cell, order) => {
     const e = cell.metrics[metric];

@@ -4,7 +4,7 @@ import type { Json, LeaderboardCell, ResultRow } from '../api/types.ts';
 import type { PluginManifest } from '../api/manifest.ts';
 import { canonicalJson } from '../plan/canonical.ts';
 import type { ClaimRow } from '../results/claims.ts';
-import { formatNumber, groupLabel, type Leaderboard } from '../results/leaderboard.ts';
+import { formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
 import { html, page, trusted, type SafeHtml } from './html.ts';
 import { fileSafe, type SuitePage } from './inputs.ts';
 import { pagePlugins } from './plugin-charts.ts';
@@ -70,10 +70,11 @@ export function boardsOf(board: Leaderboard): Array<{ task: string; group: Recor
 }
 
 /** The suite's shown metrics (all non-info ones by default, primary first), and the others. */
-function shownMetrics(board: Leaderboard, reported: (metric: string) => boolean): { main: string[]; other: string[] } {
+function shownMetrics(board: Leaderboard, task: string, reported: (metric: string) => boolean): { main: string[]; other: string[] } {
   const { config } = board;
+  const { primary } = rankingFor(config, task);
   const shown = config.shown ?? board.metrics.filter((m) => board.goals.get(m) !== 'info');
-  const main = [config.primary, ...shown.filter((m) => m !== config.primary)].filter((m) => (board.goals.has(m) || m === config.primary) && reported(m));
+  const main = [primary, ...shown.filter((m) => m !== primary)].filter((m) => (board.goals.has(m) || m === primary) && reported(m));
   return { main, other: board.metrics.filter((m) => !main.includes(m) && reported(m)) };
 }
 
@@ -93,8 +94,9 @@ function metricCell(cell: LeaderboardCell, metric: string): SafeHtml {
 
 function leaderboardTable(board: Leaderboard, cells: LeaderboardCell[]): SafeHtml {
   // A metric that no method of this board reports (another task's metric) gets no column here.
-  const reported = (m: string) => m === board.config.primary || cells.some((c) => (c.metrics[m]?.n ?? 0) > 0);
-  const { main, other } = shownMetrics(board, reported);
+  const task = cells[0]?.task ?? '';
+  const reported = (m: string) => m === rankingFor(board.config, task).primary || cells.some((c) => (c.metrics[m]?.n ?? 0) > 0);
+  const { main, other } = shownMetrics(board, task, reported);
   const rank = (cell: LeaderboardCell) => (Number.isNaN(cell.rank) ? '' : String(cell.rank));
   const table = (metrics: string[], withRank: boolean) => html`<div class="scroll"><table class="sortable leaderboard">
 <thead><tr>${withRank ? html`<th class="num" title="by the primary metric">rank</th>` : ''}<th>method</th><th class="num" title="instances × seeds with a primary value">n</th>${withRank ? html`<th class="num" title="fraction of instances where the method is best (ties split)">wins</th>` : ''}${metrics.map((m) => metricHeader(board, m))}</tr></thead>
@@ -197,7 +199,7 @@ export function renderSuitePage(view: SuitePageView, site: SiteView): string {
 <h1>${p.title ?? p.suite}</h1>
 <p class="muted">suite <code>${p.suite}</code>, version ${p.version}${p.sha256 ? html` · file sha256 <code title="${p.sha256}">${p.sha256.slice(0, 12)}</code>` : ''} · ${p.runs.length} run${p.runs.length === 1 ? '' : 's'} · <a href="index.html">all suites</a></p>
 ${p.description ? html`<p>${p.description}</p>` : ''}
-<p class="note">Ranked by <strong>${p.config.primary}</strong> (${goal}). Each metric: mean [95 % CI] over instances × seeds (Student t; Wilson when every value is 0/1). <em>wins</em>: fraction of instances where the method is best. Click a column header to sort.</p>
+<p class="note">${Object.keys(p.config.byTask ?? {}).length ? html`Each task is ranked by its primary metric (the first metric column).` : html`Ranked by <strong>${p.config.primary}</strong> (${goal}).`} Each metric: mean [95 % CI] over instances × seeds (Student t; Wilson when every value is 0/1). <em>wins</em>: fraction of instances where the method is best. Click a column header to sort.</p>
 <nav class="toc"><ul>
 ${boards.map((b) => html`<li><a href="#${b.anchor}">${b.task} — ${groupLabel(b.group)}</a></li>`)}
 ${view.figures.length ? html`<li><a href="#figures">plugin figures</a></li>` : ''}

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { PluginManifest } from '../api/manifest.ts';
 import { UserError } from '../errors.ts';
 import { discover, HARNESS_VERSION, type Registry } from '../plan/registry.ts';
-import { groupLabel } from '../results/leaderboard.ts';
+import { groupLabel, rankingFor } from '../results/leaderboard.ts';
 import { primaryMetricSpec, renderSvg, scopeSvgIds, svgToPng } from './charts.ts';
 import { claimsCsv, leaderboardCsv, neutralizedCopy } from './downloads.ts';
 import { fileSafe, groupBySuiteVersion, readRunInputs, type SuitePage } from './inputs.ts';
@@ -86,7 +86,8 @@ export async function publishSite(options: PublishOptions): Promise<PublishResul
     const boards: BoardView[] = [];
     for (const [i, board] of boardsOf(page.board).entries()) {
       const slug = `${i + 1}-${fileSafe(`${board.task.split('/')[1] ?? board.task}-${groupLabel(board.group)}`)}`;
-      const spec = primaryMetricSpec(board.cells, page.config, page.board.units.get(page.config.primary) ?? '', `${board.task} — ${groupLabel(board.group)}`);
+      const ranking = rankingFor(page.config, board.task);
+      const spec = primaryMetricSpec(board.cells, ranking, page.board.units.get(ranking.primary) ?? '', `${board.task} — ${groupLabel(board.group)}`);
       boards.push({ ...board, anchor: `board-${slug}`, chart: await renderChart(spec, `charts/${page.slug}/${slug}`, `p${pageIndex}b${i}`) });
     }
     const figures: FigureView[] = [];

@@ -17,6 +17,28 @@ export interface LeaderboardConfig {
   missingAs?: number;
   /** Metrics shown in the Markdown table (all non-info metrics when absent). */
   shown?: string[];
+  /** Tasks ranked by another metric than `primary` (suites that mix tasks), by task id. */
+  byTask?: Record<string, TaskRanking>;
+}
+
+/** How one task's boards are ranked. */
+export interface TaskRanking {
+  primary: string;
+  goal: 'min' | 'max';
+  truncateDecimals?: number;
+  missingAs?: number;
+}
+
+/** The ranking rule of a task's boards: its own when the suite gives one, else the suite's. */
+export function rankingFor(config: LeaderboardConfig, task: string): TaskRanking {
+  const own = config.byTask?.[task];
+  if (own) return own;
+  return { primary: config.primary, goal: config.goal, truncateDecimals: config.truncateDecimals, missingAs: config.missingAs };
+}
+
+/** Every primary metric of the suite: the suite's first, then the tasks' own. */
+export function primaryMetrics(config: LeaderboardConfig): string[] {
+  return [...new Set([config.primary, ...Object.values(config.byTask ?? {}).map((r) => r.primary)])];
 }
 
 export interface Leaderboard {
@@ -49,7 +71,8 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
       metricOrder.push(row.metric);
     }
   }
-  const metrics = [config.primary, ...metricOrder.filter((m) => m !== config.primary).sort()].filter((m) => goals.has(m) || m === config.primary);
+  const primaries = primaryMetrics(config);
+  const metrics = [...primaries, ...metricOrder.filter((m) => !primaries.includes(m)).sort()].filter((m) => goals.has(m) || m === config.primary);
 
   // cell key → metric → instance → value
   type Bucket = { task: string; method: string; group: Record<string, Json>; values: Map<string, Map<string, number | null>> };
@@ -81,7 +104,7 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
       const finite = [...perInstance.values()].filter((v): v is number => v !== null && Number.isFinite(v));
       cellMetrics[metric] = estimate(finite);
     }
-    const primaryValues = bucket.values.get(config.primary);
+    const primaryValues = bucket.values.get(rankingFor(config, bucket.task).primary);
     cells.push({ task: bucket.task, method: bucket.method, group: bucket.group, rank: 0, wins: 0, instances: primaryValues?.size ?? 0, metrics: cellMetrics });
   }
 
@@ -92,8 +115,9 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
     boards.set(key, [...(boards.get(key) ?? []), cell]);
   }
   for (const board of boards.values()) {
-    assignWins(board, buckets, config);
-    assignRanks(board, config);
+    const ranking = rankingFor(config, board[0].task);
+    assignWins(board, buckets, ranking);
+    assignRanks(board, ranking);
   }
   cells.sort(
     (a, b) =>
@@ -106,7 +130,7 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
   return { config, cells, metrics, goals, units };
 }
 
-function assignWins(board: LeaderboardCell[], buckets: Map<string, { values: Map<string, Map<string, number | null>> }>, config: LeaderboardConfig) {
+function assignWins(board: LeaderboardCell[], buckets: Map<string, { values: Map<string, Map<string, number | null>> }>, config: TaskRanking) {
   const perMethod = board.map((cell) => buckets.get(canonicalJson([cell.task, cell.group, cell.method]))!.values.get(config.primary) ?? new Map());
   const instances = new Set<string>();
   for (const values of perMethod) for (const instance of values.keys()) instances.add(instance);
@@ -127,7 +151,7 @@ function assignWins(board: LeaderboardCell[], buckets: Map<string, { values: Map
   board.forEach((cell, i) => (cell.wins = instances.size ? points[i] / instances.size : NaN));
 }
 
-function assignRanks(board: LeaderboardCell[], config: LeaderboardConfig) {
+function assignRanks(board: LeaderboardCell[], config: TaskRanking) {
   const score = (cell: LeaderboardCell) => {
     const m = cell.metrics[config.primary]?.mean;
     if (m === undefined || !Number.isFinite(m)) return Infinity;
@@ -206,24 +230,36 @@ export function leaderboardRecords(board: Leaderboard): Record<string, string | 
 
 export function leaderboardMarkdown(board: Leaderboard): string {
   const shown = board.config.shown ?? board.metrics.filter((m) => board.goals.get(m) !== 'info');
-  const metrics = [board.config.primary, ...shown.filter((m) => m !== board.config.primary)].filter((m) => board.goals.has(m));
   const lines: string[] = [`# ${board.config.suite} (suite version ${board.config.suiteVersion})`, ''];
-  lines.push(`Ranked by **${board.config.primary}** (${board.config.goal === 'min' ? 'lower' : 'higher'} is better); mean [95 % CI] over instances × seeds; wins: fraction of instances where the method is best.`, '');
-  let current = '';
-  for (const cell of board.cells) {
-    const key = `${cell.task} — ${groupLabel(cell.group)}`;
-    if (key !== current) {
-      current = key;
-      lines.push(`## ${key}`, '');
-      const header = ['rank', 'method', 'n', 'wins', ...metrics.map((m) => `${m}${board.units.get(m) ? ` (${board.units.get(m)})` : ''} ${arrow(board.goals.get(m))}`)];
-      lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+  const mixed = Object.keys(board.config.byTask ?? {}).length > 0;
+  lines.push(`${mixed ? 'Each task is ranked by its primary metric (first column)' : `Ranked by **${board.config.primary}** (${board.config.goal === 'min' ? 'lower' : 'higher'} is better)`}; mean [95 % CI] over instances × seeds; wins: fraction of instances where the method is best.`, '');
+  for (const section of boardSections(board.cells)) {
+    const ranking = rankingFor(board.config, section.task);
+    // A metric no method of this board reports (another task's metric) gets no column here.
+    const reported = (m: string) => m === ranking.primary || section.cells.some((c) => (c.metrics[m]?.n ?? 0) > 0);
+    const metrics = [ranking.primary, ...shown.filter((m) => m !== ranking.primary)].filter((m) => board.goals.has(m) && reported(m));
+    lines.push(`## ${section.task} — ${groupLabel(section.group)}`, '');
+    const header = ['rank', 'method', 'n', 'wins', ...metrics.map((m) => `${m}${board.units.get(m) ? ` (${board.units.get(m)})` : ''} ${arrow(board.goals.get(m))}`)];
+    lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+    for (const cell of section.cells) {
+      const values = metrics.map((m) => formatEstimate(cell.metrics[m]));
+      lines.push(`| ${[Number.isNaN(cell.rank) ? '–' : cell.rank, cell.method, cell.instances, formatNumber(cell.wins), ...values].map((v) => escapeMarkdown(String(v))).join(' | ')} |`);
     }
-    const values = metrics.map((m) => formatEstimate(cell.metrics[m]));
-    lines.push(`| ${[Number.isNaN(cell.rank) ? '–' : cell.rank, cell.method, cell.instances, formatNumber(cell.wins), ...values].map((v) => escapeMarkdown(String(v))).join(' | ')} |`);
-    const next = board.cells[board.cells.indexOf(cell) + 1];
-    if (!next || `${next.task} — ${groupLabel(next.group)}` !== current) lines.push('');
+    lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Consecutive cells of one (task, group) board, in leaderboard order. */
+export function boardSections(cells: readonly LeaderboardCell[]): Array<{ task: string; group: Record<string, Json>; cells: LeaderboardCell[] }> {
+  const sections: Array<{ task: string; group: Record<string, Json>; cells: LeaderboardCell[]; key: string }> = [];
+  for (const cell of cells) {
+    const key = canonicalJson([cell.task, cell.group]);
+    const last = sections[sections.length - 1];
+    if (last?.key === key) last.cells.push(cell);
+    else sections.push({ task: cell.task, group: cell.group, cells: [cell], key });
+  }
+  return sections.map(({ key: _key, ...rest }) => rest);
 }
 
 function arrow(goal: MetricGoal | undefined): string {

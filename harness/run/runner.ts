@@ -13,7 +13,7 @@ import { discover, pluginCodeHash, type Registry } from '../plan/registry.ts';
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
 import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
 import { writeFileAtomic } from '../results/csv.ts';
-import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig } from '../results/leaderboard.ts';
+import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig, type TaskRanking } from '../results/leaderboard.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
 import { unitRowsChecksum, writeRunOutputs } from '../results/outputs.ts';
 import { Journal, type JournalEntry } from './journal.ts';
@@ -68,7 +68,20 @@ export function leaderboardConfig(resolved: ResolvedSuite): LeaderboardConfig {
     truncateDecimals: suite.primary.wins?.truncateDecimals,
     missingAs: suite.primary.wins?.missingAs,
     shown: suite.leaderboard?.metrics,
+    ...byTask(resolved),
   };
+}
+
+/** The rankings of tasks that name their own primary metric. */
+function byTask(resolved: ResolvedSuite): Pick<LeaderboardConfig, 'byTask'> {
+  const own = resolved.suite.tasks.filter((t) => t.primary && t.primary.metric !== resolved.suite.primary.metric);
+  if (!own.length) return {};
+  const rankings: Record<string, TaskRanking> = {};
+  for (const t of own) {
+    const goal = resolved.metrics.get(t.primary!.metric)!.goal as 'min' | 'max';
+    rankings[t.task] = { primary: t.primary!.metric, goal, truncateDecimals: t.primary!.wins?.truncateDecimals, missingAs: t.primary!.wins?.missingAs };
+  }
+  return { byTask: rankings };
 }
 
 export async function runSuite(options: RunOptions): Promise<RunResult> {
