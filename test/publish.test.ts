@@ -8,6 +8,7 @@ import { registerPublish } from '../harness/cli/publish.ts';
 import { CLAIM_COLUMNS } from '../harness/results/claims.ts';
 import { csvText, parseCsv, readRows, writeRows } from '../harness/results/csv.ts';
 import { escapeHtml, html } from '../harness/publish/html.ts';
+import { writeRunFigures } from '../harness/publish/run-figures.ts';
 import { publishSite, SITE_MARKER } from '../harness/publish/site.ts';
 import { cli, FIXTURE_PLUGIN, FIXTURE_SUITES, tempDir } from './helpers.ts';
 
@@ -169,6 +170,12 @@ test('plugin figures: charts/*.vl.json in a plugin folder render with the page d
   assert.equal((svg.match(/role-mark[\s\S]*?<\/g>/)![0].match(/<path /g) ?? []).length, 6, 'one point per row: 2 methods × 3 seeds');
   assert.match(pageHtml, /chart not rendered: .*broken\.vl\.json: not valid JSON/);
   assert.equal(result.warnings.length, 1);
+
+  // The same figures go into the run folder itself, bound to that run's data.
+  const figures = await writeRunFigures(run, [plugin]);
+  assert.deepEqual(figures.written.map((f) => f.slice(run.length + 1)), ['figures/fixture-pi-estimates.svg']);
+  assert.equal(figures.problems.length, 1);
+  assert.equal(read(run, 'figures/fixture-pi-estimates.svg'), svg);
 });
 
 test('a bare rows.csv takes its leaderboard settings from the installed suite, which must have the same version', async () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { BudgetName } from '../api/types.ts';
 import type { BackendChoice } from '../backends/tensors.ts';
+import { FIGURES_DIR, writeRunFigures } from '../publish/run-figures.ts';
 import { boardSections, formatEstimate, formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
 import type { ClaimRow } from '../results/claims.ts';
 import { parseShard } from '../plan/shard.ts';
@@ -43,12 +44,14 @@ export function registerRun(program: Command): void {
         cacheDir: defaultCacheDir(),
         signal: interrupt.signal,
       }).finally(interrupt.dispose);
+      const figures = result.rows.length ? await writeRunFigures(result.outDir, opts.plugin) : { written: [], problems: [] };
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(`${renderBoard(result.board)}\n${renderClaims(result.claims)}`);
+      for (const problem of figures.problems) process.stderr.write(`figure not written: ${problem}\n`);
       const c = result.counts;
       process.stdout.write(
         `\n${c.ok} rows ok, ${c.error} error, ${c.timeout} timeout, ${c.skipped} skipped; ${c.ran} units ran, ${c.resumed} resumed, ${c.cached} from cache; ${seconds.toFixed(1)} s\n` +
-          `results: ${result.outDir}\n`,
+          `results: ${result.outDir}${figures.written.length ? ` (${figures.written.length} figure${figures.written.length > 1 ? 's' : ''} in ${FIGURES_DIR}/)` : ''}\n`,
       );
       const skipped = new Set(result.rows.filter((r) => r.status === 'skipped').map((r) => r.reason));
       for (const reason of skipped) process.stdout.write(`skipped: ${reason}\n`);
