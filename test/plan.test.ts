@@ -69,3 +69,16 @@ test('a task-level primary metric must be declared and ranked (not info)', async
   await assert.rejects(plan(withPrimary('abs-eror')), (e: Error & { details?: string[] }) => /tasks\/0\/primary\/metric: no plugin of this suite declares metric "abs-eror"/.test([e.message, ...(e.details ?? [])].join('\n')));
   await assert.rejects(plan(withPrimary('estimate')), (e: Error & { details?: string[] }) => /goal "info"/.test([e.message, ...(e.details ?? [])].join('\n')));
 });
+
+test('include: another suite\'s tasks and methods join at the included budget, whatever budget this suite runs at', async () => {
+  const outer = `id: gathered\nversion: 1\ntitle: t\ndescription: d\nprimary: { metric: abs-error }\ntasks:\n  - task: fixture-pi/estimate-pi\n    params: { n: 100 }\nmethods: [fixture-pi/uniform]\nseeds: [7]\ninclude:\n  - { suite: fixture, budget: smoke }\n`;
+  const p = await plan(outer); // planned at the "standard" budget
+  const included = p.units.filter((u) => u.taskParams.n === 500);
+  assert.equal(included.length, 2 * 3, 'the smoke params (n = 500), both methods, the fixture\'s 3 seeds');
+  assert.deepEqual([...new Set(included.map((u) => u.seed))].sort(), [0, 1, 2]);
+  assert.ok(!p.units.some((u) => u.taskParams.n === 1000), 'not the standard grid of the included suite');
+  // Methods are the suite's: an included method also competes on this suite's own tasks it solves.
+  const own = p.units.filter((u) => u.taskParams.n === 100);
+  assert.deepEqual(own.map((u) => [u.method, u.seed]).sort(), [['fixture-pi/stratified', 7], ['fixture-pi/uniform', 7]]);
+  await assert.rejects(plan(outer.replace('suite: fixture', 'suite: fixtur')), (e: Error & { details?: string[] }) => /\/include\/0: .*fixtur/.test([e.message, ...(e.details ?? [])].join('\n')));
+});

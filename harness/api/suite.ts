@@ -29,6 +29,8 @@ export interface SuiteTask {
   seeds?: number[];
   /** This task's boards are ranked by another metric than the suite's (a suite mixing tasks). */
   primary?: SuitePrimary;
+  /** Run this task at this budget whatever budget the suite runs at (how `include` pins a budget). */
+  budget?: BudgetKey;
   budgets?: Partial<Record<BudgetKey, SuiteTaskOverride>>;
 }
 
@@ -62,6 +64,15 @@ export interface SuiteFile {
   seeds: number[];
   timeoutSeconds?: number;
   budgets?: Partial<Record<BudgetKey, SuiteBudget>>;
+  /** Other suites whose tasks and methods this one runs too, each at a fixed budget (`smoke` gathers
+   * every plugin's smoke budget this way). Their methods compete on every task here they solve;
+   * their claims stay with them. */
+  include?: SuiteInclude[];
+}
+
+export interface SuiteInclude {
+  suite: string;
+  budget: BudgetKey;
 }
 
 const paramMap = { type: 'object', additionalProperties: true } as const;
@@ -118,6 +129,15 @@ export const suiteSchema = {
     title: { type: 'string', minLength: 1 },
     description: { type: 'string', minLength: 1 },
     primary,
+    include: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['suite', 'budget'],
+        properties: { suite: { type: 'string', minLength: 1 }, budget: { enum: ['smoke', 'standard', 'full'] } },
+      },
+    },
     leaderboard: {
       type: 'object',
       additionalProperties: false,
@@ -139,6 +159,7 @@ export const suiteSchema = {
           each,
           seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
           primary,
+          budget: { enum: ['smoke', 'standard', 'full'] },
           budgets: {
             type: 'object',
             additionalProperties: false,

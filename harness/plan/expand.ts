@@ -73,12 +73,13 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
   for (const [taskIndex, entry] of suite.tasks.entries()) {
     const taskPlugin = registry.plugins.get(splitQualified(entry.task).plugin)!;
     const taskDecl = taskPlugin.manifest.tasks!.find((t) => t.id === splitQualified(entry.task).local)!;
-    const override = entry.budgets?.[options.budget] ?? {};
+    const taskBudget = entry.budget ?? options.budget;
+    const override = entry.budgets?.[taskBudget] ?? {};
     const taskSeeds = options.seeds ?? override.seeds ?? entry.seeds ?? seeds;
     let paramSets: Params[];
     let skip: string | undefined = taskPlugin.notInstalled && `plugin "${taskPlugin.manifest.id}" not installed: ${taskPlugin.notInstalled}`;
     try {
-      paramSets = skip ? [{}] : await taskParamSets(registry, entry, override, options.budget, resolved.file, taskIndex);
+      paramSets = skip ? [{}] : await taskParamSets(registry, entry, override, taskBudget, resolved.file, taskIndex);
     } catch (error) {
       if (!(error instanceof DatasetMissingError)) throw error;
       paramSets = [{}];

@@ -37,8 +37,8 @@ export function readSuiteFile(file: string): SuiteFile {
 
 export function loadSuite(registry: Registry, idOrPath: string): ResolvedSuite {
   const record = requireSuite(registry, idOrPath);
-  const suite = readSuiteFile(record.file);
   const file = record.file;
+  const suite = withIncludes(registry, readSuiteFile(file), file);
   const problems: string[] = [];
   const metrics = new Map<string, MetricDeclaration>();
   const pluginOf = (qualified: string, where: string): PluginRecord | undefined => {
@@ -104,4 +104,46 @@ export function loadSuite(registry: Registry, idOrPath: string): ResolvedSuite {
   }
   if (problems.length) throw new UserError(`suite "${suite.id}" (${file}) has problems`, problems);
   return { file, suite, metrics, methods };
+}
+
+/**
+ * The suite with its `include`d suites' tasks and methods added: each included task keeps its own
+ * params, budgets and primary metric, is pinned to the included budget, and takes that budget's
+ * seeds when it names none itself. Included suites may not include others.
+ */
+function withIncludes(registry: Registry, suite: SuiteFile, file: string): SuiteFile {
+  if (!suite.include?.length) return suite;
+  const tasks = [...suite.tasks];
+  const methods = [...suite.methods];
+  const names = new Set(methods.map(methodName));
+  const groupBy = new Set(suite.leaderboard?.groupBy ?? []);
+  let timeoutSeconds = suite.timeoutSeconds;
+  for (const [i, { suite: id, budget }] of suite.include.entries()) {
+    let inner: SuiteFile;
+    try {
+      inner = readSuiteFile(requireSuite(registry, id).file);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      throw new UserError(`${file}: /include/${i}: ${error.message}`, error.details);
+    }
+    if (inner.include?.length) throw new UserError(`${file}: /include/${i}: suite "${id}" includes other suites itself; include those directly`);
+    const innerBudget = inner.budgets?.[budget] ?? {};
+    for (const task of inner.tasks) {
+      tasks.push({ ...task, budget, seeds: task.seeds ?? innerBudget.seeds ?? inner.seeds, primary: task.primary ?? inner.primary });
+    }
+    for (const method of inner.methods) {
+      const name = methodName(method);
+      if (!names.has(name)) methods.push(method);
+      names.add(name);
+    }
+    for (const key of inner.leaderboard?.groupBy ?? []) groupBy.add(key);
+    const innerTimeout = innerBudget.timeoutSeconds ?? inner.timeoutSeconds;
+    if (innerTimeout !== undefined) timeoutSeconds = Math.max(timeoutSeconds ?? 0, innerTimeout);
+  }
+  const leaderboard = groupBy.size ? { ...suite.leaderboard, groupBy: [...groupBy] } : suite.leaderboard;
+  return { ...suite, tasks, methods, leaderboard, timeoutSeconds };
+}
+
+function methodName(entry: string | SuiteMethod): string {
+  return typeof entry === 'string' ? entry : (entry.as ?? entry.method);
 }
