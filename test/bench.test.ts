@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { benchKernels, type BenchKernelsResult } from '../harness/bench/bench-kernels.ts';
+import { CORE_KERNEL_SETS } from '../harness/bench/core-kernels.ts';
 import { KERNEL_COLUMNS, type KernelRow } from '../harness/bench/rows.ts';
 import { benchCommand } from '../harness/cli/bench.ts';
 import { UserError } from '../harness/errors.ts';
@@ -32,6 +33,18 @@ describe('harness bench', () => {
     assert.match(row.check, /differs from reference/);
     assert.deepEqual([row.mean_ms, row.p50_ms, row.p99_ms, row.rme_pct, row.samples, row.throughput_per_s], [null, null, null, null, null, null]);
     assert.equal(runCalls['off-by-one-sum'] - callsBefore, 1, 'run is called once, for the check, and not timed');
+  });
+
+  it('puts a side-by-side measurement beside ours, as a ratio, or says why it is missing', async () => {
+    const [small, large] = only(await benchKernels({ ...fast, selectors: ['bench-fixture:sum'] }), 'sum');
+    assert.equal(small.side_label, 'other system');
+    assert.equal(small.side_per_s, 1e6);
+    assert.equal(small.side_ratio, small.throughput_per_s! / 1e6);
+    assert.deepEqual([large.side_per_s, large.side_ratio, large.side_note], [null, null, 'not installed here']);
+  });
+
+  it('lists the core kernel sets by the same ids their modules export', async () => {
+    for (const set of CORE_KERNEL_SETS) assert.deepEqual(Object.keys(await set.load()).sort(), [...set.kernels].sort(), set.id);
   });
 
   it('times a correct kernel at every size with at least min-samples calls and a finite mean', async () => {

@@ -104,7 +104,15 @@ export interface Kernel<Input = unknown, Output = unknown> {
   check(actual: Output, expected: Output): string | null;
   /** Work items per call for the throughput column (default 1). */
   items?(size: KernelSize): number;
+  /** The same work measured by another system on this machine (e.g. PyTorch CPU), printed beside
+   * ours. Benchmarks only: it must report `unavailable` rather than fail when that system is absent. */
+  sideBySide?(size: KernelSize): Promise<SideBySide>;
 }
+
+/** An outside measurement of a kernel's work, in the same items per second as its throughput. */
+export type SideBySide =
+  | { state: 'measured'; label: string; itemsPerSecond: number }
+  | { state: 'unavailable'; label: string; reason: string };
 
 /** A run's aggregated results, as claims see them. */
 export interface LeaderboardView {

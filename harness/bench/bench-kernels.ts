@@ -1,6 +1,6 @@
 // `harness bench`: every selected kernel × size is checked against its reference, then timed,
 // one at a time; the rows go to kernels.csv.
-import type { KernelSize } from '../api/types.ts';
+import type { Kernel, KernelSize, SideBySide } from '../api/types.ts';
 import { canonicalJson } from '../plan/canonical.ts';
 import { discover, loadPlugin } from '../plan/registry.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
@@ -32,11 +32,11 @@ export async function benchKernels(options: BenchKernelsOptions): Promise<BenchK
   const { selections, notInstalled } = selectKernels(registry, options.selectors);
   const provenance = readProvenance();
   const rows: KernelRow[] = [];
-  for (const { record, kernels } of selections) {
-    const plugin = await loadPlugin(record);
-    const pluginId = record.manifest.id;
-    for (const kernelId of kernels) {
-      const kernel = plugin.kernels![kernelId];
+  for (const selection of selections) {
+    const pluginId = selection.id;
+    const available = selection.core ? await selection.core.load() : (await loadPlugin(selection.record!)).kernels!;
+    for (const kernelId of selection.kernels) {
+      const kernel = available[kernelId];
       for (const size of kernel.sizes) {
         // Kernels are often synchronous: without a turn of the event loop here, a Ctrl-C handler
         // would only run once every kernel is done.
@@ -47,7 +47,8 @@ export async function benchKernels(options: BenchKernelsOptions): Promise<BenchK
         const outcome = await measureKernel(pluginId, kernelId, kernel, size, measure);
         if (outcome.status === 'aborted') return { rows, notInstalled, aborted: true };
         const items = kernel.items?.(size) ?? 1;
-        const row = kernelRow(pluginId, kernelId, size, outcome, items, provenance, startedAt);
+        const side = outcome.status === 'ok' && kernel.sideBySide ? await measureSideBySide(kernel, size) : undefined;
+        const row = kernelRow(pluginId, kernelId, size, outcome, items, provenance, startedAt, side);
         rows.push(row);
         options.onRow?.(row);
       }
@@ -64,6 +65,7 @@ export function kernelRow(
   items: number,
   provenance: Provenance,
   startedAt: string,
+  side?: SideBySide,
 ): KernelRow {
   const base = {
     plugin,
@@ -75,7 +77,8 @@ export function kernelRow(
     os: provenance.os,
     started_at: startedAt,
   };
-  const untimed = { mean_ms: null, p50_ms: null, p99_ms: null, rme_pct: null, samples: null, throughput_per_s: null };
+  const noSide = { side_label: '', side_per_s: null, side_ratio: null, side_note: '' };
+  const untimed = { mean_ms: null, p50_ms: null, p99_ms: null, rme_pct: null, samples: null, throughput_per_s: null, ...noSide };
   switch (outcome.status) {
     case 'failed-check':
       return { ...base, status: 'failed-check', check: outcome.problem, ...untimed };
@@ -93,7 +96,23 @@ export function kernelRow(
         rme_pct: t.rmePct,
         samples: t.samples,
         throughput_per_s: t.callsPerSecond * items,
+        ...sideColumns(side, t.callsPerSecond * items),
       };
     }
+  }
+}
+
+function sideColumns(side: SideBySide | undefined, ours: number): Pick<KernelRow, 'side_label' | 'side_per_s' | 'side_ratio' | 'side_note'> {
+  if (!side) return { side_label: '', side_per_s: null, side_ratio: null, side_note: '' };
+  if (side.state === 'unavailable') return { side_label: side.label, side_per_s: null, side_ratio: null, side_note: side.reason };
+  return { side_label: side.label, side_per_s: side.itemsPerSecond, side_ratio: ours / side.itemsPerSecond, side_note: '' };
+}
+
+/** The kernel's outside measurement; a throw becomes `unavailable` with its message. */
+async function measureSideBySide(kernel: Kernel, size: KernelSize): Promise<SideBySide> {
+  try {
+    return await kernel.sideBySide!(size);
+  } catch (error) {
+    return { state: 'unavailable', label: 'side-by-side', reason: (error as Error).message };
   }
 }

@@ -2,7 +2,7 @@
 
 export const KERNEL_COLUMNS = [
   'plugin', 'kernel', 'size', 'status', 'check', 'mean_ms', 'p50_ms', 'p99_ms', 'rme_pct', 'samples',
-  'throughput_per_s', 'harness_version', 'node_version', 'cpu', 'os', 'started_at',
+  'throughput_per_s', 'side_label', 'side_per_s', 'side_ratio', 'side_note', 'harness_version', 'node_version', 'cpu', 'os', 'started_at',
 ] as const;
 
 export type KernelColumn = (typeof KERNEL_COLUMNS)[number];
@@ -27,6 +27,14 @@ export type KernelRow = {
   samples: number | null;
   /** Work items per second: calls per second × `kernel.items(size)` (1 when undeclared). */
   throughput_per_s: number | null;
+  /** The kernel's side-by-side system (e.g. `PyTorch 1.13 CPU`), '' when it declares none. */
+  side_label: string;
+  /** That system's items per second on this machine. */
+  side_per_s: number | null;
+  /** Ours ÷ theirs (throughput_per_s / side_per_s). */
+  side_ratio: number | null;
+  /** Why there is no side-by-side number. */
+  side_note: string;
   harness_version: string;
   node_version: string;
   cpu: string;

@@ -2,10 +2,16 @@
 // Resolved from the manifests alone, so a typo is answered before any plugin code is imported.
 import { UserError, didYouMean } from '../errors.ts';
 import { requirePlugin, type PluginRecord, type Registry } from '../plan/registry.ts';
+import { CORE_KERNEL_SETS, type CoreKernelSet } from './core-kernels.ts';
 
 export interface KernelSelection {
-  record: PluginRecord;
-  /** Kernel ids in manifest order. */
+  /** The plugin id, or the core kernel set's id. */
+  id: string;
+  /** The plugin, when the kernels are a plugin's. */
+  record?: PluginRecord;
+  /** The core kernel set, when they are the core's (`nn`). */
+  core?: CoreKernelSet;
+  /** Kernel ids in declaration order. */
   kernels: string[];
 }
 
@@ -19,26 +25,28 @@ export function selectKernels(registry: Registry, selectors: readonly string[]):
   if (!selectors.length) {
     const selections: KernelSelection[] = [];
     const notInstalled: string[] = [];
+    for (const core of CORE_KERNEL_SETS) selections.push({ id: core.id, core, kernels: [...core.kernels] });
     for (const record of registry.plugins.values()) {
       const kernels = declaredKernels(record);
       if (!kernels.length) continue;
       if (record.notInstalled) notInstalled.push(`${record.manifest.id}: ${record.notInstalled}`);
-      else selections.push({ record, kernels });
+      else selections.push({ id: record.manifest.id, record, kernels });
     }
     return { selections, notInstalled };
   }
   const chosen = new Map<string, KernelSelection>();
   for (const selector of selectors) {
     const { pluginId, kernelId } = parseSelector(selector);
-    const record = requirePlugin(registry, pluginId, `bench ${selector}: `);
-    const declared = declaredKernels(record);
+    const core = CORE_KERNEL_SETS.find((c) => c.id === pluginId);
+    const record = core ? undefined : requirePlugin(registry, pluginId, `bench ${selector}: `);
+    const declared = core ? [...core.kernels] : declaredKernels(record!);
     if (!declared.length) throw new UserError(`bench ${selector}: plugin "${pluginId}" declares no kernels`);
     if (kernelId !== undefined && !declared.includes(kernelId)) {
       throw new UserError(`bench ${selector}: plugin "${pluginId}" has no kernel "${kernelId}"${didYouMean(kernelId, declared)}`, [
         `its kernels: ${declared.join(', ')}`,
       ]);
     }
-    const selection = chosen.get(pluginId) ?? { record, kernels: [] };
+    const selection = chosen.get(pluginId) ?? { id: pluginId, record, core, kernels: [] };
     const wanted = kernelId === undefined ? declared : [kernelId];
     selection.kernels = declared.filter((id) => selection.kernels.includes(id) || wanted.includes(id));
     chosen.set(pluginId, selection);

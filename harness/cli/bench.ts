@@ -110,5 +110,12 @@ function tableLine(row: KernelRow): string {
     number(row.rme_pct).padStart(widths.rme),
     (row.samples === null ? '–' : String(row.samples)).padStart(widths.samples),
     `  ${number(row.throughput_per_s)}`,
-  ].join(' ');
+  ].join(' ') + sideBySideText(row);
+}
+
+/** `  | PyTorch 2.1 CPU: 1078/s, ours ×0.14`, or why it is missing; '' when the kernel has none. */
+function sideBySideText(row: KernelRow): string {
+  if (!row.side_label) return '';
+  if (row.side_per_s === null) return `  | ${row.side_label}: unavailable (${row.side_note})`;
+  return `  | ${row.side_label}: ${formatNumber(row.side_per_s)}/s, ours ×${formatNumber(row.side_ratio!)}`;
 }

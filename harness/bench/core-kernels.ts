@@ -1,0 +1,29 @@
+// Kernels of the core's shared model parts (`harness/nn`), benchmarked like a plugin's under the id
+// `nn`: `harness bench nn` or `harness bench nn:mlp-train-step`. Their ids are listed here so a
+// selector is checked without importing tfjs; a test keeps the list equal to the module's kernels.
+import type { Kernel } from '../api/types.ts';
+
+export interface CoreKernelSet {
+  id: string;
+  kernels: readonly string[];
+  load(): Promise<Record<string, Kernel>>;
+}
+
+export const CORE_KERNEL_SETS: readonly CoreKernelSet[] = [
+  {
+    id: 'nn',
+    kernels: ['mlp-train-step', 'onnx-mlp-forward'],
+    load: async () => {
+      const { nnKernels } = await import('../nn/kernels.ts');
+      const { torchMlpStepsPerSecond } = await import('../nn/torch-reference.ts');
+      // The reference MLP's training step beside the same step in PyTorch CPU on this machine.
+      const step = nnKernels['mlp-train-step'];
+      const sideBySide: Kernel['sideBySide'] = async (size) => {
+        const measured = await torchMlpStepsPerSecond({ batch: size.batch });
+        if ('unavailable' in measured) return { state: 'unavailable', label: 'PyTorch CPU, 1 thread', reason: measured.unavailable };
+        return { state: 'measured', label: `PyTorch CPU (${measured.version}), 1 thread`, itemsPerSecond: measured.stepsPerSecond * (step.items?.(size) ?? 1) };
+      };
+      return { ...nnKernels, 'mlp-train-step': { ...step, sideBySide } };
+    },
+  },
+];
