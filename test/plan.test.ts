@@ -1,10 +1,10 @@
 // Unit keys: content addresses that ignore order and change with anything that changes a result.
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { expandPlan } from '../harness/plan/expand.ts';
-import { discover } from '../harness/plan/registry.ts';
+import { discover, HARNESS_ROOT, sharedImports } from '../harness/plan/registry.ts';
 import { loadSuite } from '../harness/plan/suite.ts';
 import { FIXTURE_PLUGIN, FIXTURE_SUITES, tempDir } from './helpers.ts';
 
@@ -81,4 +81,13 @@ test('include: another suite\'s tasks and methods join at the included budget, w
   const own = p.units.filter((u) => u.taskParams.n === 100);
   assert.deepEqual(own.map((u) => [u.method, u.seed]).sort(), [['fixture-pi/stratified', 7], ['fixture-pi/uniform', 7]]);
   await assert.rejects(plan(outer.replace('suite: fixture', 'suite: fixtur')), (e: Error & { details?: string[] }) => /\/include\/0: .*fixtur/.test([e.message, ...(e.details ?? [])].join('\n')));
+});
+
+test('a plugin\'s code hash covers the shared model code and datasets it imports (transitively)', () => {
+  const dir = tempDir();
+  const mnist = join(HARNESS_ROOT, 'datasets', 'mnist.ts');
+  writeFileSync(join(dir, 'index.ts'), `import { loadMnist } from '${relative(dir, mnist)}';\nimport { x } from './local.ts';\n`);
+  const found = sharedImports([join(dir, 'index.ts')]).map((f) => relative(HARNESS_ROOT, f));
+  assert.ok(found.includes('datasets/mnist.ts'));
+  assert.ok(found.every((f) => f.startsWith('datasets/') || f.startsWith('harness/nn/')), found.join(', '));
 });

@@ -250,7 +250,32 @@ export function pluginCodeHash(record: PluginRecord): string {
     }
   };
   walk(record.dir);
-  return sha256(files.map((f) => `${relative(record.dir, f)}\0${sha256(readFileSync(f))}`).join('\n'));
+  // The shared model code and datasets a plugin imports change its results as much as its own code.
+  const shared = sharedImports(files);
+  return sha256(
+    [...files.map((f) => `${relative(record.dir, f)}\0${sha256(readFileSync(f))}`), ...shared.map((f) => `core:${relative(HARNESS_ROOT, f)}\0${sha256(readFileSync(f))}`)].join('\n'),
+  );
+}
+
+/** Folders of the core whose code computes results inside plugins (models, trainers, data). */
+const SHARED_CODE_DIRS = [join(HARNESS_ROOT, 'harness', 'nn'), join(HARNESS_ROOT, 'datasets')];
+
+/** The files under SHARED_CODE_DIRS that `files` import, directly or through each other (relative imports). */
+export function sharedImports(files: readonly string[]): string[] {
+  const found = new Set<string>();
+  const queue = [...files];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (!/\.(ts|js|mjs|cjs)$/.test(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = resolve(dirname(file), match[1]);
+      if (!SHARED_CODE_DIRS.some((dir) => target.startsWith(dir + sep)) || found.has(target) || !existsSync(target)) continue;
+      found.add(target);
+      queue.push(target);
+    }
+  }
+  return [...found].sort();
 }
 
 const loaded = new Map<string, Plugin>();
