@@ -8,3 +8,4 @@ export * from './train.ts';
 export * from './weights.ts';
 export * from './onnx.ts';
 export { torchMlpStepsPerSecond } from './torch-reference.ts';
+export * from './lm/index.ts';
