@@ -8,4 +8,5 @@ export * from './train.ts';
 export * from './weights.ts';
 export * from './onnx.ts';
 export { torchMlpStepsPerSecond } from './torch-reference.ts';
+export * from './ssm/index.ts';
 export * from './lm/index.ts';

@@ -19,7 +19,8 @@ export interface ConformanceCheck {
 }
 
 const VOLATILE = new Set(VOLATILE_COLUMNS);
-const TIME_UNITS = new Set(['ms', 's', 'seconds', 'µs', 'ns']);
+// Units of metrics that measure the machine (durations and rates), not the method's result.
+const TIME_UNITS = new Set(['ms', 's', 'seconds', 'µs', 'ns', 'tokens/s', 'steps/s', 'items/s']);
 
 export async function checkPluginConformance(dir: string, onCheck: (check: ConformanceCheck) => void = () => {}): Promise<ConformanceCheck[]> {
   const checks: ConformanceCheck[] = [];
