@@ -10,7 +10,8 @@ import { csvText, parseCsv, readRows, writeRows } from '../harness/results/csv.t
 import { escapeHtml, html } from '../harness/publish/html.ts';
 import { writeRunFigures } from '../harness/publish/run-figures.ts';
 import { publishSite, SITE_MARKER } from '../harness/publish/site.ts';
-import { cli, FIXTURE_PLUGIN, FIXTURE_SUITES, tempDir } from './helpers.ts';
+import { readSuiteFile } from '../harness/plan/suite.ts';
+import { cli, FIXTURE_PLUGIN, FIXTURE_SUITES, ROOT, tempDir } from './helpers.ts';
 
 const FIXTURE_SUITE = join(FIXTURE_SUITES, 'fixture.yaml');
 let run: string; // one run of the fixture suite, shared by the tests that only read it
@@ -180,7 +181,8 @@ test('plugin figures: charts/*.vl.json in a plugin folder render with the page d
 
 test('a bare rows.csv takes its leaderboard settings from the installed suite, which must have the same version', async () => {
   let n = 0;
-  const row = (method: string, domain: string, value: number, suiteVersion = 1): ResultRow => ({
+  const installed = readSuiteFile(join(ROOT, 'suites', 'smoke.yaml')).version;
+  const row = (method: string, domain: string, value: number, suiteVersion = installed): ResultRow => ({
     schema_version: 1, suite: 'smoke', suite_version: suiteVersion, task: 'scaling-laws/extrapolate', task_version: 1, method, plugin: 'scaling-laws',
     plugin_version: '1.0.0', params: JSON.stringify({ curve: `c-${domain}`, domain }), seed: 0, metric: 'extrapolation-rmse', value, unit: 'loss',
     goal: 'min', status: 'ok', reason: '', wall_ms: 1, backend: 'none', backend_version: '', harness_version: '0.1.0', git_sha: '', git_dirty: '',
@@ -190,13 +192,13 @@ test('a bare rows.csv takes its leaderboard settings from the installed suite, w
   await writeRows(join(dir, 'rows.csv'), [row('scaling-laws/m1', 'IC', 0.2), row('scaling-laws/m4', 'IC', 0.1), row('scaling-laws/m1', 'LM', 0.3), row('scaling-laws/m4', 'LM', 0.4)]);
   const out = tempDir('publish-site-');
   await publishSite({ inputs: [join(dir, 'rows.csv')], out, png: false });
-  const pageHtml = read(out, 'smoke-v1.html');
+  const pageHtml = read(out, `smoke-v${installed}.html`);
   assert.match(pageHtml, /<h1>Smoke test/);
   assert.match(pageHtml, /<h3>scaling-laws\/extrapolate — domain=IC<\/h3>/, 'groups from suites/smoke.yaml');
   assert.match(pageHtml, /<h3>scaling-laws\/extrapolate — domain=LM<\/h3>/);
 
   await writeRows(join(dir, 'rows.csv'), [row('scaling-laws/m1', 'IC', 0.2, 7)]);
-  await assert.rejects(publishSite({ inputs: [join(dir, 'rows.csv')], out }), /have no manifest\.json, and the installed suite is v1/);
+  await assert.rejects(publishSite({ inputs: [join(dir, 'rows.csv')], out }), new RegExp(`have no manifest\\.json, and the installed suite is v${installed}`));
 });
 
 test('harness publish refuses to overwrite a folder it did not write, and replaces one it did', async () => {
