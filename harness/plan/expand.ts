@@ -56,7 +56,7 @@ export interface Plan {
   units: Unit[];
 }
 
-const DEFAULT_TIMEOUT_SECONDS = 600;
+export const DEFAULT_TIMEOUT_SECONDS = 600;
 
 export async function expandPlan(registry: Registry, resolved: ResolvedSuite, options: PlanOptions): Promise<Plan> {
   const { suite } = resolved;

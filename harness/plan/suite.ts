@@ -5,6 +5,7 @@ import { methodTasks, type MetricDeclaration } from '../api/manifest.ts';
 import type { SuiteFile, SuiteMethod } from '../api/suite.ts';
 import { schemaProblems } from '../api/validate.ts';
 import { UserError, didYouMean } from '../errors.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from './expand.ts';
 import { qualify, requireSuite, splitQualified, type PluginRecord, type Registry } from './registry.ts';
 
 export interface ResolvedSuite {
@@ -138,7 +139,7 @@ function withIncludes(registry: Registry, suite: SuiteFile, file: string): Suite
     }
     for (const key of inner.leaderboard?.groupBy ?? []) groupBy.add(key);
     const innerTimeout = innerBudget.timeoutSeconds ?? inner.timeoutSeconds;
-    if (innerTimeout !== undefined) timeoutSeconds = Math.max(timeoutSeconds ?? 0, innerTimeout);
+    if (innerTimeout !== undefined) timeoutSeconds = Math.max(timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, innerTimeout);
   }
   const leaderboard = groupBy.size ? { ...suite.leaderboard, groupBy: [...groupBy] } : suite.leaderboard;
   return { ...suite, tasks, methods, leaderboard, timeoutSeconds };
