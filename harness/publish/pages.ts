@@ -4,7 +4,7 @@ import type { Json, LeaderboardCell, ResultRow } from '../api/types.ts';
 import type { PluginManifest } from '../api/manifest.ts';
 import { canonicalJson } from '../plan/canonical.ts';
 import type { ClaimRow } from '../results/claims.ts';
-import { formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
+import { boardSections, formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
 import { html, page, trusted, type SafeHtml } from './html.ts';
 import { fileSafe, type SuitePage } from './inputs.ts';
 import { pagePlugins } from './plugin-charts.ts';
@@ -57,16 +57,10 @@ export function suitePageFile(page: SuitePage): string {
 
 /** The cells of a leaderboard split into its boards (task × group): per task the overall board first, then its groups in the leaderboard's order. */
 export function boardsOf(board: Leaderboard): Array<{ task: string; group: Record<string, Json>; cells: LeaderboardCell[] }> {
-  const boards: Array<{ task: string; group: Record<string, Json>; cells: LeaderboardCell[]; key: string }> = [];
-  for (const cell of board.cells) {
-    const key = canonicalJson([cell.task, cell.group]);
-    const last = boards[boards.length - 1];
-    if (last?.key === key) last.cells.push(cell);
-    else boards.push({ task: cell.task, group: cell.group, cells: [cell], key });
-  }
+  const boards = boardSections(board.cells);
   const overallFirst = (b: (typeof boards)[number]) => (Object.keys(b.group).length === 0 ? 0 : 1);
   const order = (b: (typeof boards)[number]) => boards.findIndex((x) => x.task === b.task);
-  return [...boards].sort((a, b) => order(a) - order(b) || overallFirst(a) - overallFirst(b)).map(({ key: _key, ...rest }) => rest);
+  return [...boards].sort((a, b) => order(a) - order(b) || overallFirst(a) - overallFirst(b));
 }
 
 /** The suite's shown metrics (all non-info ones by default, primary first), and the others. */
