@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { createRng } from '../harness/api/index.ts';
 import { loadTensorBackend } from '../harness/backends/tensors.ts';
+import { asLanguageModel } from '../harness/models/sequence-model-lm.ts';
 import {
   alibiSlopes,
   applyRope,
-  asLanguageModel,
   attentionBias,
   bitsPerByte,
   byteTokenizer,
@@ -469,10 +469,21 @@ test('asLanguageModel scores and generates through the wrapped model', async () 
   const tok = charTokenizer('abc', ['<eos>']);
   const model = transformerLM(tf, { ...tiny('rope'), vocabSize: 4 }, createRng(6));
   const lm = asLanguageModel(tf, 'tiny', model, tok, { window: 16 });
-  assert.equal(lm.contextLength, 16);
+  assert.equal(lm.descriptor.contextLength, 16);
   const ids = tok.encode('abcabca<eos>');
   assert.ok(maxAbsDiff(await lm.tokenLogProbs(ids), tokenLogProbs(tf, model, ids, { window: 16 })) < 1e-9);
-  assert.deepEqual(await lm.generate(ids.subarray(0, 3), { maxTokens: 5 }), generate(tf, model, ids.subarray(0, 3), { maxTokens: 5 }));
+  const [greedy] = await lm.complete(ids.subarray(0, 3), { maxTokens: 5 });
+  assert.deepEqual(greedy.tokens, generate(tf, model, ids.subarray(0, 3), { maxTokens: 5 }));
+  assert.equal(greedy.text, tok.decode(greedy.tokens!));
+  // a stop string ends generation and is cut from the text
+  const first = greedy.text[0];
+  const [stopped] = await lm.complete('abc', { maxTokens: 5, stop: [first] });
+  assert.equal(stopped.text, '');
+  assert.equal(stopped.finishReason, 'stop');
+  // sampled completions are reproducible from the seed, and differ across the n completions' generators
+  const a = await lm.complete('ab', { maxTokens: 8, temperature: 1, seed: 3, n: 3 });
+  assert.deepEqual(await lm.complete('ab', { maxTokens: 8, temperature: 1, seed: 3, n: 3 }), a);
+  await assert.rejects(lm.complete('ab', { maxTokens: 8, temperature: 1 }), /needs a seed/);
   assert.throws(() => asLanguageModel(tf, 'x', model, byteTokenizer), /256 tokens but the model only 4/);
 });
 

@@ -1,5 +1,5 @@
 // The shared sequence-model stack: tokenizers, the SequenceModel contract, a causal Transformer with
-// five positional schemes, the LM trainer, evaluators, sampling and the LanguageModel adapter.
+// five positional schemes, the LM trainer, evaluators and sampling.
 export type { Tf, TF } from './tf.ts';
 export * from './tokenizer.ts';
 export * from './sequence-model.ts';
@@ -11,5 +11,4 @@ export * from './transformer.ts';
 export * from './train-lm.ts';
 export * from './evaluate-lm.ts';
 export * from './sample.ts';
-export * from './language-model.ts';
 export * from './serialize.ts';

@@ -21,6 +21,8 @@ export interface GenerateOptions {
   window?: number;
   /** Force recomputation even when the model has a decoder (for tests and timing). */
   noCache?: boolean;
+  /** Checked after every token with the ids generated so far; true ends generation (stop strings). */
+  shouldStop?: (generated: readonly number[]) => boolean;
 }
 
 /** Picks one token id from a logit vector according to temperature/topK/topP. */
@@ -93,7 +95,7 @@ export function generate(tf: Tf, model: SequenceModel, prompt: ArrayLike<number>
       const token = sampleToken(logits, opts);
       out.push(token);
       context.push(token);
-      if (stop.has(token) || out.length >= opts.maxTokens) break;
+      if (stop.has(token) || out.length >= opts.maxTokens || opts.shouldStop?.(out)) break;
       logits = decoder && fitsCache(context.length) && context.length <= window ? decoder.append([token]) : lastLogits(tf, model, context, window);
     }
   } finally {
