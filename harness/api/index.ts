@@ -2,6 +2,7 @@
 import type { Plugin, PluginDefinition } from './types.ts';
 
 export type * from './types.ts';
+export type * from './language-model.ts';
 export type { PluginManifest } from './manifest.ts';
 export { DatasetMissingError } from '../errors.ts';
 

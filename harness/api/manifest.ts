@@ -24,6 +24,8 @@ export interface TaskDeclaration {
   title: string;
   /** JSON Schema of the task's params, checked when a suite is loaded. */
   params?: Record<string, unknown>;
+  /** The task evaluates any language model (its code has `evaluate`): each `--model` becomes a method row. */
+  languageModel?: boolean;
 }
 
 export interface MethodDeclaration {
@@ -60,6 +62,11 @@ export interface ClaimDeclaration {
   budget?: 'smoke' | 'standard' | 'full';
 }
 
+export interface ModelDeclaration {
+  id: string;
+  title: string;
+}
+
 export interface PluginManifest {
   id: string;
   title: string;
@@ -75,6 +82,8 @@ export interface PluginManifest {
   metrics?: MetricDeclaration[];
   kernels?: KernelDeclaration[];
   claims?: ClaimDeclaration[];
+  /** Language models the plugin ships, usable anywhere as `builtin:<plugin>/<id>`. */
+  models?: ModelDeclaration[];
 }
 
 const idPattern = '^[a-z0-9][a-z0-9-]*$';
@@ -144,6 +153,7 @@ export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
           version: { type: 'integer', minimum: 1 },
           title: text,
           params: { type: 'object', nullable: true, required: [] },
+          languageModel: { type: 'boolean', nullable: true },
         },
       },
     },
@@ -177,6 +187,16 @@ export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
           unit: { type: 'string' },
           description: text,
         },
+      },
+    },
+    models: {
+      type: 'array',
+      nullable: true,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title'],
+        properties: { id, title: text },
       },
     },
     kernels: {

@@ -1,4 +1,5 @@
 // The public plugin contract. Plugins import only from `harness/api`.
+import type { LanguageModel, LanguageModelFactory } from './language-model.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Params = Record<string, Json>;
@@ -80,6 +81,12 @@ export interface Task<Prepared = unknown, Output = unknown> {
   /** Recomputes the metrics that depend only on the per-instance records `score` kept
    * (`harness score <run-dir>`): a changed metric definition without re-running any method. */
   scoreRecords?(records: Json[], params: Params): MetricValues;
+  /**
+   * Tasks declared `languageModel: true` in plugin.json: what a language model does on one prepared
+   * instance (build prompts, generate, score tokens). The core calls it for every `--model`; a
+   * plugin's own model methods call it too, so every model runs the same protocol.
+   */
+  evaluate?(ctx: RunContext, prepared: Prepared, model: LanguageModel, params: Params): Promise<Output> | Output;
 }
 
 export interface Method<Prepared = unknown, Output = unknown> {
@@ -157,6 +164,8 @@ export interface PluginDefinition {
   methods?: Record<string, Method<any, any>>;
   kernels?: Record<string, Kernel<any, any>>;
   claims?: Record<string, Claim>;
+  /** Language models the plugin ships (`builtin:<plugin>/<id>`), built inside a unit. */
+  models?: Record<string, LanguageModelFactory>;
   /** Named sources of parameter sets that suites expand (`each: { from: plugin/source }`). */
   paramSources?: Record<string, (args: { budget: BudgetName; dataset(id: string): Promise<string> }) => Promise<Params[]> | Params[]>;
 }

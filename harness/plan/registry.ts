@@ -293,7 +293,7 @@ export async function loadPlugin(record: PluginRecord): Promise<Plugin> {
     throw new UserError(`${entry}: the default export must be the result of definePlugin({...})`);
   }
   const problems: string[] = [];
-  const compare = (kind: 'tasks' | 'methods' | 'kernels' | 'claims', declared: string[]) => {
+  const compare = (kind: 'tasks' | 'methods' | 'kernels' | 'claims' | 'models', declared: string[]) => {
     const provided = Object.keys(plugin[kind] ?? {});
     for (const id of declared) if (!provided.includes(id)) problems.push(`${kind}: "${id}" is declared in plugin.json but not exported by ${entry}`);
     for (const id of provided) if (!declared.includes(id)) problems.push(`${kind}: "${id}" is exported by ${entry} but not declared in plugin.json`);
@@ -303,6 +303,7 @@ export async function loadPlugin(record: PluginRecord): Promise<Plugin> {
   compare('methods', (m.methods ?? []).map((t) => t.id));
   compare('kernels', (m.kernels ?? []).map((t) => t.id));
   compare('claims', (m.claims ?? []).map((t) => t.id));
+  compare('models', (m.models ?? []).map((t) => t.id));
   if (problems.length) throw new UserError(`plugin "${m.id}" does not match its manifest ${record.manifestFile}`, problems);
   loaded.set(record.dir, plugin);
   return plugin;

@@ -1,0 +1,76 @@
+// From a model spec to a model: `describeModel` at plan time (identity for unit keys, reachability,
+// the served names — cheap, no weights loaded) and `openModel` inside a unit or a server.
+import type { LanguageModel } from '../api/language-model.ts';
+import type { Json, RunContext } from '../api/types.ts';
+import { UserError, didYouMean } from '../errors.ts';
+import { loadPlugin, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
+import type { BuiltinModelSpec, ModelSpec } from './spec.ts';
+
+/** A spec with what the plan needs to know about it. */
+export interface ResolvedModel {
+  spec: ModelSpec;
+  /** Enters unit keys, rows' provenance and response-cache keys; never holds a secret. */
+  identity: { [key: string]: Json };
+}
+
+export interface OpenModelOptions {
+  /** Where the HTTP adapter keeps its response cache (`<cacheDir>/responses`). */
+  cacheDir: string;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+  /** Plugins for `builtin:` specs. */
+  registry?: Registry;
+  /** The unit's context, for builtin models that train or load through the artifact cache. */
+  context?: RunContext;
+}
+
+/** Plan time: the identity of a model, checking that it exists (files present, endpoint reachable and serving it). */
+export async function describeModel(spec: ModelSpec, registry: Registry, signal?: AbortSignal): Promise<ResolvedModel> {
+  switch (spec.kind) {
+    case 'onnx': {
+      const { describeOnnxModel } = await import('./onnx/causal-lm.ts');
+      return { spec, identity: { kind: 'onnx', ...(await describeOnnxModel(spec)).identity } };
+    }
+    case 'openai': {
+      const { describeOpenAIModel } = await import('./openai/adapter.ts');
+      return { spec, identity: { kind: 'openai', ...(await describeOpenAIModel(spec, { signal })).identity } };
+    }
+    case 'builtin': {
+      const { record, local } = builtinRecord(spec, registry);
+      return { spec, identity: { kind: 'builtin', ref: spec.ref, plugin: [record.manifest.id, record.manifest.version, pluginCodeHash(record)], model: local } };
+    }
+  }
+}
+
+/** Run time: a live model. The caller closes it. */
+export async function openModel(spec: ModelSpec, options: OpenModelOptions): Promise<LanguageModel> {
+  switch (spec.kind) {
+    case 'onnx': {
+      const { openOnnxModel } = await import('./onnx/causal-lm.ts');
+      return openOnnxModel(spec);
+    }
+    case 'openai': {
+      const { openOpenAIModel } = await import('./openai/adapter.ts');
+      return openOpenAIModel(spec, { cacheDir: options.cacheDir, signal: options.signal, log: options.log });
+    }
+    case 'builtin': {
+      if (!options.registry) throw new UserError(`builtin model ${spec.ref}: no plugin registry to load it from`);
+      if (!options.context) throw new UserError(`builtin model ${spec.ref}: needs a run context`);
+      const { record, local } = builtinRecord(spec, options.registry);
+      const factory = (await loadPlugin(record)).models?.[local];
+      if (!factory) throw new UserError(`builtin model ${spec.ref}: plugin "${record.manifest.id}" exports no model "${local}"`);
+      return factory(options.context, spec.params ?? {});
+    }
+  }
+}
+
+function builtinRecord(spec: BuiltinModelSpec, registry: Registry) {
+  const { plugin, local } = splitQualified(spec.ref);
+  const record = registry.plugins.get(plugin);
+  if (!record) throw new UserError(`builtin model ${spec.ref}: unknown plugin "${plugin}"${didYouMean(plugin, registry.plugins.keys())}`);
+  const declared = (record.manifest.models ?? []).map((m) => m.id);
+  if (!declared.includes(local)) {
+    throw new UserError(`builtin model ${spec.ref}: plugin "${plugin}" declares no model "${local}"${didYouMean(local, declared)}${declared.length ? ` (it has ${declared.join(', ')})` : ''}`);
+  }
+  return { record, local };
+}
