@@ -3,7 +3,13 @@
 import type { LanguageModel } from '../api/language-model.ts';
 import type { Json, RunContext } from '../api/types.ts';
 import { UserError, didYouMean } from '../errors.ts';
-import { loadPlugin, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
+import { join } from 'node:path';
+import type { TensorBackend } from '../api/types.ts';
+import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
+import { loadPlugin, pluginCodeHash, splitQualified, type PluginRecord, type Registry } from '../plan/registry.ts';
+import { createRng } from '../plan/seeds.ts';
+import { createArtifactCache } from '../run/artifacts.ts';
+import { resolveDataset } from '../run/datasets.ts';
 import type { BuiltinModelSpec, ModelSpec } from './spec.ts';
 
 /** A spec with what the plan needs to know about it. */
@@ -20,8 +26,10 @@ export interface OpenModelOptions {
   log?: (message: string) => void;
   /** Plugins for `builtin:` specs. */
   registry?: Registry;
-  /** The unit's context, for builtin models that train or load through the artifact cache. */
+  /** The unit's context, for builtin models that train or load through the artifact cache (else a standalone one). */
   context?: RunContext;
+  /** Tensor backend for builtin models built outside a unit (default auto). */
+  backend?: BackendChoice;
 }
 
 /** Plan time: the identity of a model, checking that it exists (files present, endpoint reachable and serving it). */
@@ -55,13 +63,29 @@ export async function openModel(spec: ModelSpec, options: OpenModelOptions): Pro
     }
     case 'builtin': {
       if (!options.registry) throw new UserError(`builtin model ${spec.ref}: no plugin registry to load it from`);
-      if (!options.context) throw new UserError(`builtin model ${spec.ref}: needs a run context`);
       const { record, local } = builtinRecord(spec, options.registry);
       const factory = (await loadPlugin(record)).models?.[local];
       if (!factory) throw new UserError(`builtin model ${spec.ref}: plugin "${record.manifest.id}" exports no model "${local}"`);
-      return factory(options.context, spec.params ?? {});
+      return factory(options.context ?? standaloneContext(record, options), spec.params ?? {});
     }
   }
+}
+
+/** A context for building a plugin's model outside a unit (`harness serve`, `harness export`): seed 0, full budget. */
+function standaloneContext(record: PluginRecord, options: OpenModelOptions): RunContext {
+  let backend: TensorBackend | undefined;
+  const say = (m: string) => options.log?.(m);
+  return {
+    rng: createRng(0),
+    seedIndex: 0,
+    budget: 'full',
+    signal: options.signal ?? new AbortController().signal,
+    log: { info: say, warn: say, debug: () => {} },
+    cache: createArtifactCache(join(options.cacheDir, 'artifacts'), record.manifest.id),
+    progress: () => {},
+    dataset: (id) => resolveDataset(record, id),
+    tensors: async () => (backend ??= await loadTensorBackend(options.backend ?? 'auto')),
+  };
 }
 
 function builtinRecord(spec: BuiltinModelSpec, registry: Registry) {
