@@ -68,6 +68,8 @@ export interface SuiteFile {
    * every plugin's smoke budget this way). Their methods compete on every task here they solve;
    * their claims stay with them. */
   include?: SuiteInclude[];
+  /** Language models (spec strings or `{ spec, as }`) that compete on every task evaluating any language model. */
+  models?: Array<string | { spec: string; as?: string }>;
 }
 
 export interface SuiteInclude {
@@ -185,6 +187,15 @@ export const suiteSchema = {
     },
     seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+    models: {
+      type: 'array',
+      items: {
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'object', additionalProperties: false, required: ['spec'], properties: { spec: { type: 'string', minLength: 1 }, as: { type: 'string', minLength: 1 } } },
+        ],
+      },
+    },
     budgets: {
       type: 'object',
       additionalProperties: false,

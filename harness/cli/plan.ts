@@ -11,6 +11,8 @@ import { Journal } from '../run/journal.ts';
 import { defaultCacheDir } from '../run/runner.ts';
 import { UnitCache } from '../run/unit-cache.ts';
 import { budgetOption, collect, parseSeeds } from './options.ts';
+import { resolveRunModels } from '../models/resolve.ts';
+import { parseModelOptions } from '../models/spec.ts';
 
 export function registerPlan(program: Command): void {
   program
@@ -20,12 +22,14 @@ export function registerPlan(program: Command): void {
     .addOption(budgetOption())
     .option('--seeds <list>', 'override the suite\'s seeds', parseSeeds)
     .option('--plugin <dir>', 'load a plugin from this folder (repeatable)', collect, [])
+    .option('--model <spec>', 'a language model for the tasks that evaluate any (repeatable; openai:URL#name, onnx:DIR, builtin:plugin/model, or a models .yaml)', collect, [])
     .option('--out <dir>', 'also count units already done in this run folder')
     .option('--json', 'print the plan as JSON', false)
-    .action(async (suite: string, opts: { budget: BudgetName; seeds?: number[]; plugin: string[]; out?: string; json: boolean }) => {
+    .action(async (suite: string, opts: { budget: BudgetName; seeds?: number[]; plugin: string[]; model: string[]; out?: string; json: boolean }) => {
       const registry = discover({ pluginDirs: opts.plugin });
       const resolved = loadSuite(registry, suite);
-      const plan = await expandPlan(registry, resolved, { budget: opts.budget, seeds: opts.seeds });
+      const models = await resolveRunModels(registry, resolved, parseModelOptions(opts.model));
+      const plan = await expandPlan(registry, resolved, { budget: opts.budget, seeds: opts.seeds, models });
       const cache = new UnitCache(defaultCacheDir());
       const journalFile = opts.out ? join(resolve(opts.out), 'journal.jsonl') : undefined;
       const done = journalFile && existsSync(journalFile) ? readJournal(journalFile) : new Map();

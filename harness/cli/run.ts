@@ -6,6 +6,7 @@ import { FIGURES_DIR, writeRunFigures } from '../publish/run-figures.ts';
 import { boardSections, formatEstimate, formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
 import type { ClaimRow } from '../results/claims.ts';
 import { parseShard } from '../plan/shard.ts';
+import { parseModelOptions } from '../models/spec.ts';
 import { defaultCacheDir, runSuite } from '../run/runner.ts';
 import { backendOption, budgetOption, collect, defaultJobs, interruptOnSigint, parsePositiveInt, parsePositiveNumber, parseSeeds } from './options.ts';
 
@@ -18,6 +19,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'run folder; rerunning with the same folder resumes (default results/runs/<suite>/<timestamp>)')
     .option('--seeds <list>', 'override the suite\'s seeds, e.g. 0,1,2', parseSeeds)
     .option('--plugin <dir>', 'load a plugin from this folder (repeatable)', collect, [])
+    .option('--model <spec>', 'a language model for the tasks that evaluate any (repeatable; openai:URL#name, onnx:DIR, builtin:plugin/model, or a models .yaml)', collect, [])
     .option('--jobs <n>', 'units run in parallel', parsePositiveInt, defaultJobs())
     .addOption(backendOption())
     .option('--timeout <seconds>', 'per-unit timeout (overrides the suite)', parsePositiveNumber)
@@ -25,7 +27,7 @@ export function registerRun(program: Command): void {
     .option('--force', 're-run units already done in --out or in the cache', false)
     .option('--shard <i/n|auto>', 'run only shard i of n (0-based); auto reads a Kubernetes Indexed Job or Slurm array index')
     .option('--shard-count <n>', 'shard count for --shard auto on Kubernetes (or HARNESS_SHARD_COUNT)', parsePositiveInt)
-    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean; shard?: string; shardCount?: number }) => {
+    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; model: string[]; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean; shard?: string; shardCount?: number }) => {
       const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env, opts.shardCount);
       const interrupt = interruptOnSigint('finishing the files of the completed units (Ctrl-C again to kill)');
       const started = performance.now();
@@ -35,6 +37,7 @@ export function registerRun(program: Command): void {
         out: opts.out,
         seeds: opts.seeds,
         pluginDirs: opts.plugin,
+        models: parseModelOptions(opts.model),
         jobs: opts.jobs,
         backend: opts.backend,
         failFast: opts.failFast,

@@ -14,6 +14,8 @@ import type { BuiltinModelSpec, ModelSpec } from './spec.ts';
 
 /** A spec with what the plan needs to know about it. */
 export interface ResolvedModel {
+  /** Leaderboard name (= spec.name). */
+  name: string;
   spec: ModelSpec;
   /** Enters unit keys, rows' provenance and response-cache keys; never holds a secret. */
   identity: { [key: string]: Json };
@@ -37,15 +39,15 @@ export async function describeModel(spec: ModelSpec, registry: Registry, signal?
   switch (spec.kind) {
     case 'onnx': {
       const { describeOnnxModel } = await import('./onnx/causal-lm.ts');
-      return { spec, identity: { kind: 'onnx', ...(await describeOnnxModel(spec)).identity } };
+      return { name: spec.name, spec, identity: { kind: 'onnx', ...(await describeOnnxModel(spec)).identity } };
     }
     case 'openai': {
       const { describeOpenAIModel } = await import('./openai/adapter.ts');
-      return { spec, identity: { kind: 'openai', ...(await describeOpenAIModel(spec, { signal })).identity } };
+      return { name: spec.name, spec, identity: { kind: 'openai', ...(await describeOpenAIModel(spec, { signal })).identity } };
     }
     case 'builtin': {
       const { record, local } = builtinRecord(spec, registry);
-      return { spec, identity: { kind: 'builtin', ref: spec.ref, plugin: [record.manifest.id, record.manifest.version, pluginCodeHash(record)], model: local } };
+      return { name: spec.name, spec, identity: { kind: 'builtin', ref: spec.ref, plugin: [record.manifest.id, record.manifest.version, pluginCodeHash(record)], model: local } };
     }
   }
 }

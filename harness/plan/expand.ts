@@ -41,12 +41,26 @@ export interface Unit {
   timeoutMs: number;
   /** Set when the unit cannot run here (missing dataset or plugin); it becomes a skipped row. */
   skip?: string;
+  /** A `--model` unit: the task's `evaluate` runs this model (the method is `model:<name>`). */
+  model?: PlannedModel;
+}
+
+/** A language model given to the run (`--model`, a suite's `models:`), resolved to its identity. */
+export interface PlannedModel {
+  /** Leaderboard name. */
+  name: string;
+  /** The parsed spec (plain data; see harness/models/spec.ts). */
+  spec: { readonly kind: string; readonly name: string };
+  /** What makes it the same model: enters the unit key. */
+  identity: { [key: string]: Json };
 }
 
 export interface PlanOptions {
   budget: BudgetName;
   seeds?: number[];
   timeoutSeconds?: number;
+  /** Language models that compete on every task declared `languageModel: true`. */
+  models?: PlannedModel[];
 }
 
 export interface Plan {
@@ -54,6 +68,8 @@ export interface Plan {
   budget: BudgetName;
   seeds: number[];
   units: Unit[];
+  /** The language models of the run (also in the manifest, so the plan can be recomputed). */
+  models?: PlannedModel[];
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -89,6 +105,47 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
       for (const [i, params] of paramSets.entries()) {
         const problems = validateWithSchema(taskDecl.params, params, resolved.file, `/tasks/${taskIndex}/params(set ${i})`);
         if (problems.length) throw new UserError(`suite "${suite.id}": params do not match task "${entry.task}"'s schema`, problems);
+      }
+    }
+    if (taskDecl.languageModel) {
+      for (const model of options.models ?? []) {
+        const methodSkip = skip;
+        for (const taskParams of paramSets) {
+          for (const seed of taskSeeds) {
+            const identity = { suite: suite.id, task: entry.task, params: taskParams, seed };
+            const method = `model:${model.name}`;
+            const key = sha256(
+              canonicalJson({
+                api: HARNESS_API_VERSION,
+                suite: [suite.id, suite.version],
+                task: [entry.task, taskDecl.version, taskPlugin.manifest.version, codeHash(taskPlugin), datasetHashes(taskPlugin)],
+                model: [model.name, model.identity],
+                taskParams,
+                seed,
+                skip: methodSkip ?? null,
+              }),
+            );
+            units.push({
+              key,
+              suite: suite.id,
+              suiteVersion: suite.version,
+              task: entry.task,
+              taskVersion: taskDecl.version,
+              method,
+              methodName: model.name,
+              plugin: taskPlugin.manifest.id,
+              pluginVersion: taskPlugin.manifest.version,
+              taskParams,
+              methodParams: {},
+              seed,
+              taskSeed: deriveSeed(identity),
+              unitSeed: deriveSeed({ ...identity, method, methodParams: {} }),
+              timeoutMs,
+              skip: methodSkip,
+              model,
+            });
+          }
+        }
       }
     }
     for (const methodEntry of resolved.methods) {
@@ -143,7 +200,7 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     if (keys.has(unit.key)) throw new UserError(`suite "${suite.id}" expands to the same unit twice (${unit.task}, ${unit.method}, ${canonicalJson(unit.taskParams)}, seed ${unit.seed})`);
     keys.add(unit.key);
   }
-  return { suite: resolved, budget: options.budget, seeds, units };
+  return { suite: resolved, budget: options.budget, seeds, units, models: options.models };
 }
 
 function datasetHashes(record: PluginRecord): string[] {

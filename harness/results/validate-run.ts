@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BudgetName, ResultRow } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 import { canonicalJson, sha256 } from '../plan/canonical.ts';
-import { expandPlan } from '../plan/expand.ts';
+import { expandPlan, type PlannedModel } from '../plan/expand.ts';
 import type { Registry } from '../plan/registry.ts';
 import { loadSuite } from '../plan/suite.ts';
 import { readRows } from './csv.ts';
@@ -27,6 +27,8 @@ interface RunManifest {
   /** The --seeds given to the run, if any (per-task seeds of the suite apply otherwise). */
   seeds_override?: number[] | null;
   shard?: { index: number; count: number } | null;
+  /** The run's language models with the identities their unit keys were computed from. */
+  models?: PlannedModel[];
   units: ManifestUnit[];
   checksums?: Record<string, string>;
 }
@@ -102,7 +104,8 @@ export async function runFolderProblems(registry: Registry, dir: string): Promis
     if (resolved.suite.version !== manifest.suite.version) {
       problems.push(`${manifestFile}: /suite/version: ${manifest.suite.version}, but the installed suite "${manifest.suite.id}" is version ${resolved.suite.version}`);
     } else {
-      const plan = await expandPlan(registry, resolved, { budget: manifest.budget, seeds: manifest.seeds_override ?? undefined });
+      // Model identities are taken as recorded (an endpoint may be gone); the rest is recomputed.
+      const plan = await expandPlan(registry, resolved, { budget: manifest.budget, seeds: manifest.seeds_override ?? undefined, models: manifest.models ?? [] });
       const keys = new Set(plan.units.map((u) => u.key));
       const foreign = [...byUnit.keys()].filter((k) => !keys.has(k));
       if (foreign.length) {

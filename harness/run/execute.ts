@@ -1,6 +1,6 @@
 // Executes one unit in the current thread: the part of the runner that touches plugin code.
 import { canonicalJson } from '../plan/canonical.ts';
-import type { BudgetName, Logger, Params, RunContext, TensorBackend } from '../api/types.ts';
+import type { BudgetName, Logger, Params, RunContext, Task, TensorBackend } from '../api/types.ts';
 import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
 import { DatasetMissingError } from '../errors.ts';
 import type { Unit } from '../plan/expand.ts';
@@ -9,10 +9,14 @@ import { createRng } from '../plan/seeds.ts';
 import { createArtifactCache } from './artifacts.ts';
 import { resolveDataset } from './datasets.ts';
 import type { UnitOutcome } from './protocol.ts';
+import { openModel } from '../models/open.ts';
+import type { ModelSpec } from '../models/spec.ts';
 
 export interface ExecuteOptions {
   backend: BackendChoice;
   artifactDir: string;
+  /** Root of the caches (the HTTP adapter keeps its responses under it). */
+  cacheDir: string;
   onProgress(fraction: number, note?: string): void;
   onLog(level: 'info' | 'warn' | 'debug', message: string): void;
   signal?: AbortSignal;
@@ -32,9 +36,9 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
     const taskRef = splitQualified(unit.task);
     const methodRef = splitQualified(unit.method);
     const taskRecord = registry.plugins.get(taskRef.plugin)!;
-    const methodRecord = registry.plugins.get(methodRef.plugin)!;
+    const methodRecord = unit.model ? taskRecord : registry.plugins.get(methodRef.plugin)!;
     const task = (await loadPlugin(taskRecord)).tasks![taskRef.local];
-    const method = (await loadPlugin(methodRecord)).methods![methodRef.local];
+    const method = unit.model ? undefined : (await loadPlugin(methodRecord)).methods![methodRef.local];
     const log: Logger = {
       info: (m) => options.onLog('info', m),
       warn: (m) => options.onLog('warn', m),
@@ -61,7 +65,8 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
     }
     const runParams: Params = { ...unit.taskParams, ...unit.methodParams };
     const started = performance.now();
-    const output = await method.run(context(unit.unitSeed, methodRecord, 'run'), data, runParams);
+    const runContext = context(unit.unitSeed, methodRecord, 'run');
+    const output = method ? await method.run(runContext, data, runParams) : await evaluateModel(unit, task, runContext, data, runParams, registry, options);
     wallMs = performance.now() - started;
     const scoreRng = createRng(unit.taskSeed).fork('score').seed;
     const result = await task.score(context(scoreRng, taskRecord, 'score'), data, output, unit.taskParams);
@@ -72,6 +77,24 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
   } catch (error) {
     if (error instanceof DatasetMissingError) return { status: 'skipped', reason: error.message, wallMs, ...noBackend() };
     return { status: 'error', reason: describeError(error), wallMs, ...noBackend() };
+  }
+}
+
+/** A `--model` unit: open the model, run the task's own protocol on it, close it. */
+async function evaluateModel(unit: Unit, task: Task, ctx: RunContext, data: unknown, params: Params, registry: Registry, options: ExecuteOptions): Promise<unknown> {
+  if (!task.evaluate) throw new Error(`task ${unit.task} is declared languageModel: true but its code has no evaluate()`);
+  const model = await openModel(unit.model!.spec as unknown as ModelSpec, {
+    cacheDir: options.cacheDir,
+    signal: ctx.signal,
+    log: (m) => ctx.log.info(m),
+    registry,
+    context: ctx,
+    backend: options.backend,
+  });
+  try {
+    return await task.evaluate(ctx, data, model, params);
+  } finally {
+    await model.close();
   }
 }
 

@@ -21,6 +21,8 @@ import { runPool } from './pool.ts';
 import { createProgress } from './progress.ts';
 import type { UnitOutcome } from './protocol.ts';
 import { UnitCache } from './unit-cache.ts';
+import { resolveRunModels } from '../models/resolve.ts';
+import type { ModelSpec } from '../models/spec.ts';
 
 export interface RunOptions {
   suite: string;
@@ -33,6 +35,8 @@ export interface RunOptions {
   failFast: boolean;
   force: boolean;
   timeoutSeconds?: number;
+  /** Language models to evaluate on the suite's tasks that accept any (`--model`). */
+  models?: ModelSpec[];
   /** Run only this shard of the plan (see `harness merge`). */
   shard?: Shard;
   cacheDir: string;
@@ -89,7 +93,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const registry = discover({ pluginDirs: options.pluginDirs });
   const resolved = loadSuite(registry, options.suite);
   const config = leaderboardConfig(resolved);
-  const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds });
+  const models = await resolveRunModels(registry, resolved, options.models ?? [], options.signal);
+  const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds, models });
   const mine = options.shard ? plan.units.filter((u) => inShard(u, options.shard!)) : plan.units;
   const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp() + (options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '')));
   prepareOutDir(outDir);
@@ -229,6 +234,7 @@ function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, pr
     budget: plan.budget,
     seeds: plan.seeds,
     seeds_override: options.seeds ?? null,
+    models: (plan.models ?? []).map((m) => ({ name: m.name, spec: m.spec, identity: m.identity })) as unknown as Json,
     backend: options.backend,
     jobs: options.jobs,
     leaderboard: leaderboardConfig(resolved) as unknown as Json,

@@ -16,6 +16,7 @@ port.on('message', async (message: ToWorker) => {
   const outcome = await executeUnit(message.unit, message.budget, registry, {
     backend: setup.backend,
     artifactDir: join(setup.cacheDir, 'artifacts'),
+    cacheDir: setup.cacheDir,
     onProgress: (fraction, note) => post({ type: 'progress', key: message.unit.key, fraction, note }),
     onLog: (level, text) => post({ type: 'log', key: message.unit.key, level, message: text }),
   });

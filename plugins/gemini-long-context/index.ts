@@ -4,12 +4,13 @@
 import { definePlugin } from '../../harness/api/index.ts';
 import { claims } from './claims.ts';
 import { kernels } from './kernels.ts';
-import { methods } from './methods.ts';
+import { methods, models } from './methods.ts';
 import { cumulativeNllTask, multiNeedleRetrieval, needleRetrieval } from './tasks.ts';
 
 export default definePlugin({
   tasks: { 'needle-retrieval': needleRetrieval, 'multi-needle-retrieval': multiNeedleRetrieval, 'cumulative-nll': cumulativeNllTask },
   methods,
+  models,
   kernels,
   claims,
 });

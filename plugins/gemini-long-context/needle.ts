@@ -12,7 +12,9 @@ export const CITIES = [
   'Moscow', 'Mumbai', 'Munich', 'Nairobi', 'Naples', 'Oslo', 'Ottawa', 'Paris', 'Perth', 'Prague',
   'Quito', 'Riga', 'Rome', 'Santiago', 'Seattle', 'Seoul', 'Shanghai', 'Singapore', 'Sofia', 'Stockholm',
   'Sydney', 'Taipei', 'Tallinn', 'Tehran', 'Tokyo', 'Toronto', 'Tunis', 'Valencia', 'Vancouver', 'Venice',
-  'Vienna', 'Vilnius', 'Warsaw', 'Zagreb', 'Zurich',
+  'Vienna', 'Vilnius', 'Warsaw', 'Zagreb', 'Zurich', 'Accra', 'Adelaide', 'Algiers', 'Ankara', 'Antwerp',
+  'Asuncion', 'Baku', 'Belgrade', 'Bern', 'Bratislava', 'Cologne', 'Cordoba', 'Damascus', 'Doha', 'Glasgow',
+  'Kampala', 'Kingston', 'Lyon', 'Manchester', 'Montevideo',
 ] as const;
 
 export interface Needle {

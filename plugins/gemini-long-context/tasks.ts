@@ -5,7 +5,7 @@ import type { Json, MetricValues, Params, RunContext, ScoreResult, Task } from '
 import { CORPORA, longDocument, proseHaystack, type CorpusName } from './corpora.ts';
 import { containsNumber, drawNeedles } from './needle.ts';
 import { cumulativeNll, fitPowerLaw, powerLaw, reportPositions } from './nll.ts';
-import type { MultiNeedleInstance, MultiNeedleOutput, NeedleInstance, NeedleOutput, NllInstance, NllOutput } from './protocols.ts';
+import { runMultiNeedle, runNeedle, runNll, type MultiNeedleInstance, type MultiNeedleOutput, type NeedleInstance, type NeedleOutput, type NllInstance, type NllOutput } from './protocols.ts';
 
 /** Characters of haystack text per requested token: cl100k averages ≈ 4.4 characters per token on this prose. */
 const CHARS_PER_TOKEN = 6;
@@ -17,7 +17,8 @@ function intParam(params: Params, name: string, min: number): number {
 }
 
 export const needleRetrieval: Task<NeedleInstance, NeedleOutput> = {
-  version: 1,
+  version: 2,
+  evaluate: (_ctx, inst, model) => runNeedle(model, inst),
   prepare(ctx: RunContext, params) {
     const length = intParam(params, 'length', 16);
     const depth = params.depth as number;
@@ -29,7 +30,7 @@ export const needleRetrieval: Task<NeedleInstance, NeedleOutput> = {
     const found = containsNumber(out.answer, inst.needle.number);
     const record = {
       length: inst.length, depth: inst.depth, city: inst.needle.city, number: inst.needle.number, answer: out.answer, found: found ? 1 : 0,
-      insertedAt: out.insertedAt, haystackTokens: out.haystackTokens, promptTokens: out.promptTokens, needleTokens: out.needleTokens,
+      insertedAt: out.insertedAt, haystackTokens: out.haystackTokens, promptTokens: out.promptTokens, needleTokens: out.needleTokens, form: out.form,
     };
     return { metrics: needleRetrieval.scoreRecords!([record], {}), records: [record] };
   },
@@ -46,7 +47,8 @@ export const needleRetrieval: Task<NeedleInstance, NeedleOutput> = {
 };
 
 export const multiNeedleRetrieval: Task<MultiNeedleInstance, MultiNeedleOutput> = {
-  version: 1,
+  version: 2,
+  evaluate: (_ctx, inst, model) => runMultiNeedle(model, inst),
   prepare(ctx: RunContext, params) {
     const length = intParam(params, 'length', 16);
     const k = intParam(params, 'k', 1);
@@ -54,10 +56,9 @@ export const multiNeedleRetrieval: Task<MultiNeedleInstance, MultiNeedleOutput> 
     return { kind: 'multi-needle', length, needles, haystack: proseHaystack(ctx.rng.fork('haystack'), CHARS_PER_TOKEN * length + 2000) };
   },
   score(_ctx, inst, out): ScoreResult {
-    const all = out.answers.join('\n');
     const records: Json[] = inst.needles.map((n, i) => ({
-      length: inst.length, k: inst.needles.length, index: i, city: n.city, number: n.number, answer: out.answers[i],
-      strict: containsNumber(out.answers[i], n.number) ? 1 : 0, lenient: containsNumber(all, n.number) ? 1 : 0,
+      length: inst.length, k: inst.needles.length, index: i, city: n.city, number: n.number, answer: out.answers[i], form: out.form,
+      strict: containsNumber(out.answers[i], n.number) ? 1 : 0, lenient: containsNumber(out.generated, n.number) ? 1 : 0,
     }));
     return { metrics: multiNeedleRetrieval.scoreRecords!(records, {}), records };
   },
@@ -75,6 +76,7 @@ export const NLL_POSITIONS = reportPositions(2 ** 20);
 
 export const cumulativeNllTask: Task<NllInstance, NllOutput> = {
   version: 1,
+  evaluate: (_ctx, inst, model) => runNll(model, inst),
   prepare(ctx: RunContext, params) {
     const corpus = params.corpus as CorpusName;
     if (!CORPORA.includes(corpus)) throw new RangeError(`param corpus must be one of ${CORPORA.join(', ')}, got ${JSON.stringify(params.corpus)}`);
@@ -88,6 +90,7 @@ export const cumulativeNllTask: Task<NllInstance, NllOutput> = {
     const metrics = cumulativeNllTask.scoreRecords!(records, {});
     metrics['nll-ms'] = out.ms;
     metrics['tokens-scored'] = out.nll.length;
+    metrics['scoring-window'] = out.window;
     return { metrics, records };
   },
   scoreRecords(records): MetricValues {

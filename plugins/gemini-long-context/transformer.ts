@@ -9,13 +9,14 @@
 // at byte '.' boundaries, then questions for up to two of them, each with its answer " NNNNNNN". Loss
 // weights: 1 on the answer targets, FILLER_WEIGHT on every other target (it still learns to model bytes,
 // so its NLL curve means something), 0 on the needles' own random digits.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Params, Rng, RunContext } from '../../harness/api/index.ts';
 import { createRng } from '../../harness/api/index.ts';
 import { loadCodeCorpus } from '../../datasets/code-corpus.ts';
 import { loadProseCorpus } from '../../datasets/prose-corpus.ts';
-import { asLanguageModel } from '../../harness/nn/lm/language-model.ts';
+import { asLanguageModel } from '../../harness/models/sequence-model-lm.ts';
 import { loadModelWeights, serializeModel } from '../../harness/nn/lm/serialize.ts';
 import { byteTokenizer } from '../../harness/nn/lm/tokenizer.ts';
 import type { LMBatch } from '../../harness/nn/lm/train-lm.ts';
@@ -23,7 +24,7 @@ import { trainLM } from '../../harness/nn/lm/train-lm.ts';
 import { transformerLM, type TransformerConfig } from '../../harness/nn/lm/transformer.ts';
 import type { Tf, TF } from '../../harness/nn/lm/tf.ts';
 import type { SequenceModel } from '../../harness/nn/lm/sequence-model.ts';
-import type { LanguageModel } from '../../harness/nn/lm/language-model.ts';
+import type { LocalLanguageModel } from '../../harness/models/local.ts';
 import { windowed } from './models.ts';
 import { drawNeedles, insertNeedles, needleQuestion, needleSentence } from './needle.ts';
 
@@ -135,7 +136,7 @@ function shippedConfig(): TransformerConfig {
  * `weights: shipped`); with `weights: train`, or when the file is absent, trains it inside the unit with
  * the budget's step count and keeps the result in the artifact cache.
  */
-export async function transformerLanguageModel(ctx: RunContext, params: Params): Promise<LanguageModel> {
+export async function transformerLanguageModel(ctx: RunContext, params: Params): Promise<LocalLanguageModel> {
   const { tf: tfAny } = await ctx.tensors();
   const tf = tfAny as Tf;
   const source = (params.weights as string | undefined) ?? 'shipped';
@@ -164,5 +165,6 @@ export async function transformerLanguageModel(ctx: RunContext, params: Params):
     });
   }
   loadModelWeights(model, bytes);
-  return windowed(asLanguageModel(tf, 'transformer-w256', model, byteTokenizer, { window: WINDOW }), WINDOW);
+  const weights = createHash('sha256').update(bytes).digest('hex');
+  return windowed(asLanguageModel(tf, 'transformer-w256', model, byteTokenizer, { window: WINDOW, identity: { weights } }), WINDOW);
 }

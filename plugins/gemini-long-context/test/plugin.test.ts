@@ -12,6 +12,7 @@ test('the code provides exactly what plugin.json declares', async () => {
   assert.deepEqual(Object.keys(plugin.methods!).sort(), ['ppm-6', 'transformer-w256']);
   assert.deepEqual(Object.keys(plugin.kernels!).sort(), ['attention-vs-n', 'cumulative-nll', 'needle-insertion', 'powerlaw-fit', 'ppm-update-predict']);
   assert.equal(Object.keys(plugin.claims!).length, 4);
+  assert.deepEqual(Object.keys(plugin.models!).sort(), ['ppm-6', 'transformer-w256']);
 });
 
 test('the smoke suite gives the same values with 1 and 2 jobs (timings aside), and ppm-6 finds every needle', async () => {
