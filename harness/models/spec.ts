@@ -65,7 +65,8 @@ const ONNX_OPTIONS: Record<string, 'string' | 'boolean' | 'number'> = { kvCache:
 /** Parses one spec string; `where` names its origin in errors (e.g. `--model` or `file.yaml: /models/2`). */
 export function parseModelSpec(text: string, where = '--model', baseDir = process.cwd()): ModelSpec {
   const fail = (why: string): never => {
-    throw new UserError(`${where}: ${JSON.stringify(text)}: ${why}`, [
+    const shown = text.replace(/\/\/[^/@\s]*@/, '//…@'); // credentials in a URL never reach a message
+    throw new UserError(`${where}: ${JSON.stringify(shown)}: ${why}`, [
       'expected openai:<base-url>#<served-name>, onnx:<folder> or builtin:<plugin>/<model>, optionally prefixed by <name>=',
     ]);
   };

@@ -88,7 +88,9 @@ export const claims: Record<string, Claim> = {
       const problems: string[] = [];
       let strictFall = false;
       let checked = 0;
-      for (const method of [PPM, TRANSFORMER]) {
+      // every model of the run: the in-box methods and any --model
+      const methods = [...new Set(view.rows.filter((r) => r.task === MULTI).map((r) => r.method))].sort();
+      for (const method of methods) {
         const single = singleByLength(view, method);
         const by = new Map<number, Map<number, number[]>>();
         for (const r of rowsOf(view, MULTI, method, 'recall-strict')) {
