@@ -27,10 +27,11 @@ export function registerList(program: Command): void {
           continue;
         }
         const line = (label: string, items: string[]) => items.length && out.push(`    ${label.padEnd(9)}${items.join(', ')}`);
-        line('tasks', (m.tasks ?? []).map((t) => `${t.id} v${t.version}`));
+        line('tasks', (m.tasks ?? []).map((t) => `${t.id} v${t.version}${t.languageModel ? ' (any --model)' : ''}`));
         line('methods', (m.methods ?? []).map((x) => `${x.id} → ${x.task}`));
         line('metrics', (m.metrics ?? []).map((x) => `${x.id} (${x.goal}${x.unit ? `, ${x.unit}` : ''})`));
         line('kernels', (m.kernels ?? []).map((k) => k.id));
+        line('models', (m.models ?? []).map((x) => `builtin:${m.id}/${x.id}`));
         line('datasets', (m.datasets ?? []).map((d) => d.id));
         for (const claim of m.claims ?? []) out.push(`    claim    ${claim.id} [${claim.suite}${claim.budget ? `, ${claim.budget}` : ''}]: ${claim.statement}`);
       }
