@@ -16,16 +16,29 @@ import { retryAfterMs } from '../harness/models/openai/http.ts';
 import { scoringWindows } from '../harness/models/openai/scoring-windows.ts';
 import { createResponseCache } from '../harness/models/response-cache.ts';
 import type { OpenAIModelSpec } from '../harness/models/spec.ts';
-import { tokenLogProbs, transformerLM, type Tf } from '../harness/nn/lm/index.ts';
+import { charTokenizer, tokenId, tokenLogProbs, transformerLM, type Tf } from '../harness/nn/lm/index.ts';
+import { asLanguageModel } from '../harness/models/sequence-model-lm.ts';
 import { tempDir } from './helpers.ts';
 
 const KEY_ENV = 'HARNESS_OPENAI_TEST_KEY';
 const FAKE_KEY = 'sk-test-0123456789abcdef';
 
+/** The request fields the fake servers read (whatever else a body holds is kept too). */
+interface FakeBody {
+  [key: string]: unknown;
+  prompt: string | number[];
+  n: number;
+  seed?: number;
+  echo?: boolean;
+  max_tokens: number;
+  content?: string;
+  tokens: number[];
+}
+
 interface Seen {
   method: string;
   path: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: FakeBody;
   headers: IncomingHttpHeaders;
 }
 type Handler = (req: Seen, res: ServerResponse) => void | Promise<void>;
@@ -60,7 +73,7 @@ async function fakeServer(handler: Handler, options: { served?: object[]; handle
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const request: Seen = { method: req.method!, path: req.url!, body: text ? JSON.parse(text) : undefined, headers: req.headers };
+    const request: Seen = { method: req.method!, path: req.url!, body: text ? JSON.parse(text) : {}, headers: req.headers };
     if (!options.handleModels && req.method === 'GET' && req.url === '/v1/models') return sendJson(res, 200, { object: 'list', data: options.served ?? [modelEntry('tiny')] });
     seen.push(request);
     maxInFlight = Math.max(maxInFlight, ++inFlight);
@@ -416,7 +429,7 @@ test('response cache: a corrupt file is ignored and overwritten; equal requests 
 
 test('tokenize: vLLM shape at the server root, without special tokens; detokenize round-trips', async () => {
   const server = await fakeServer((req, res) => {
-    if (req.path === '/tokenize') return sendJson(res, 200, { tokens: [...req.body.prompt].map((ch: string) => ch.charCodeAt(0)), count: req.body.prompt.length, max_model_len: 64 });
+    if (req.path === '/tokenize') return sendJson(res, 200, { tokens: [...(req.body.prompt as string)].map((ch) => ch.charCodeAt(0)), count: req.body.prompt.length, max_model_len: 64 });
     if (req.path === '/detokenize') return sendJson(res, 200, { prompt: String.fromCharCode(...req.body.tokens) });
     sendJson(res, 404, { detail: 'Not Found' });
   });
@@ -431,7 +444,7 @@ test('tokenize: vLLM shape at the server root, without special tokens; detokeniz
 
 test("tokenize: llama.cpp's server ({content}) is found after an empty answer and used from then on", async () => {
   const server = await fakeServer((req, res) => {
-    if (req.path === '/tokenize') return sendJson(res, 200, { tokens: req.body.content === undefined ? [] : [...req.body.content].map((ch: string) => ch.charCodeAt(0) - 96) });
+    if (req.path === '/tokenize') return sendJson(res, 200, { tokens: req.body.content === undefined ? [] : [...req.body.content].map((ch) => ch.charCodeAt(0) - 96) });
     if (req.path === '/detokenize') return sendJson(res, 200, { content: String.fromCharCode(...req.body.tokens.map((t: number) => t + 96)) });
     sendJson(res, 404, {});
   });
@@ -525,4 +538,68 @@ test('tokenLogProbs over echo requests equals in-process scoring, whole and in s
   assert.ok(maxDiff(got, tokenLogProbs(tf, model, ids, { window: 8 })) < 1e-6);
   assert.ok(maxDiff(got, tokenLogProbs(tf, model, ids, { window: 24 })) > 1e-3, 'the window matters: less context gives other values');
   model.dispose();
+});
+
+// ---------------------------------------------------------------- end to end against `harness serve`
+
+/** startServer of harness/serve/server.ts, typed here so this file compiles before that one lands. */
+type StartServer = (
+  model: LanguageModel,
+  options: { host?: string; port?: number; servedName?: string; maxQueue?: number; log?: (line: string) => void },
+) => Promise<{ url: string; close(): Promise<void> }>;
+const SERVER_MODULE = new URL('../harness/serve/server.ts', import.meta.url);
+
+test('end to end against harness serve: identity, tokenize, scoring and completions equal the in-process model', { skip: existsSync(SERVER_MODULE) ? false : 'harness/serve/server.ts is not there yet' }, async () => {
+  const { startServer } = (await import(SERVER_MODULE.href)) as { startServer: StartServer };
+  const tok = charTokenizer('abcdefgh ', ['<eos>']);
+  const model = transformerLM(tf, { vocabSize: tok.vocabSize, dModel: 16, heads: 2, layers: 2, ffn: 32, positional: 'rope', maxLength: 24 }, createRng(5));
+  const local = asLanguageModel(tf, 'tiny', model, tok, { window: 24, eos: [tokenId(tok, '<eos>')] });
+  const lines: string[] = [];
+  const served = await startServer(local, { host: '127.0.0.1', port: 0, servedName: 'tiny-lm', maxQueue: 16, log: (l) => lines.push(l) });
+  const cacheDir = tempDir();
+  try {
+    const lm = await openOpenAIModel(spec(served.url, { model: 'tiny-lm' }), { cacheDir });
+    assert.equal(lm.descriptor.contextLength, 24);
+    assert.equal((lm.descriptor.identity.fingerprint as { meta: { kind: string } }).meta.kind, 'builtin');
+
+    const text = 'abc defg hab';
+    assert.deepEqual([...(await lm.tokenize(text))], [...tok.encode(text)]);
+    assert.equal(await lm.detokenize(tok.encode(text)), text);
+
+    const rng = createRng(2);
+    const ids = Array.from({ length: 40 }, () => Math.floor(rng.next() * 9));
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      assert.equal(a.length, b.length);
+      return Math.max(0, ...Array.from(a, (v, i) => Math.abs(v - b[i])));
+    };
+    const short = ids.slice(0, 23); // 23 prompt tokens + 1 generated = the context of 24
+    assert.ok(maxDiff(await lm.tokenLogProbs(short), await local.tokenLogProbs(short)) < 1e-6);
+
+    const plain = (cs: { text: string; finishReason: string }[]) => cs.map(({ text, finishReason }) => ({ text, finishReason }));
+    for (const opts of [
+      { maxTokens: 8 },
+      { maxTokens: 8, temperature: 1, seed: 7, n: 3 },
+      { maxTokens: 10, temperature: 0.8, topK: 4, topP: 0.9, seed: 1, n: 2, stop: ['a'] },
+    ]) {
+      assert.deepEqual(await lm.complete('abc', opts), plain(await local.complete('abc', opts)), JSON.stringify(opts));
+      assert.deepEqual(await lm.complete(tok.encode('hg'), opts), plain(await local.complete(tok.encode('hg'), opts)), JSON.stringify(opts));
+    }
+
+    const windowed = await openOpenAIModel(spec(served.url, { model: 'tiny-lm', contextLength: 10 }), { cacheDir });
+    assert.ok(maxDiff(await windowed.tokenLogProbs(ids), tokenLogProbs(tf, model, ids, { window: 8 })) < 1e-6);
+    await lm.close();
+    await windowed.close();
+
+    // a rerun over the same cache asks the server for nothing but the model list
+    const posts = () => lines.filter((l) => l.startsWith('POST')).length;
+    const before = posts();
+    const rerun = await openOpenAIModel(spec(served.url, { model: 'tiny-lm' }), { cacheDir });
+    await rerun.tokenLogProbs(short);
+    await rerun.complete('abc', { maxTokens: 8, temperature: 1, seed: 7, n: 3 });
+    await rerun.close();
+    assert.equal(posts(), before);
+  } finally {
+    await served.close();
+    model.dispose();
+  }
 });

@@ -119,7 +119,8 @@ export async function openOpenAIModel(spec: OpenAIModelSpec, opts: { cacheDir: s
     const body: { [key: string]: Json } = { max_tokens: opts.maxTokens, temperature, n };
     if (opts.topP !== undefined) body.top_p = opts.topP;
     if (opts.topK !== undefined) body.top_k = opts.topK;
-    if (opts.stop?.length) body.stop = [...opts.stop];
+    const stop = (opts.stop ?? []).filter((s) => s.length > 0);
+    if (stop.length) body.stop = stop;
     // Greedy requests leave the seed out: it changes nothing but would split the response cache.
     if (temperature > 0) body.seed = opts.seed!;
     return body;
