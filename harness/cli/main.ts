@@ -15,6 +15,7 @@ import { registerPublish } from './publish.ts';
 import { registerReproduce } from './reproduce.ts';
 import { registerRun } from './run.ts';
 import { registerScore } from './score.ts';
+import { registerServe } from './serve.ts';
 import { registerValidate } from './validate.ts';
 
 export function buildProgram(): Command {
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin, registerServe]) {
     register(program);
   }
   return program;
