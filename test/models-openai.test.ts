@@ -537,6 +537,14 @@ test('tokenLogProbs over echo requests equals in-process scoring, whole and in s
   assert.ok(server.seen.slice(before).every((r) => r.body.prompt.length <= 9));
   assert.ok(maxDiff(got, tokenLogProbs(tf, model, ids, { window: 8 })) < 1e-6);
   assert.ok(maxDiff(got, tokenLogProbs(tf, model, ids, { window: 24 })) > 1e-3, 'the window matters: less context gives other values');
+  // longer than the context the server reports: one whole-sequence request, refused as vLLM refuses it,
+  // then windows of 24 − 2; the refusal is remembered (the next long sequence goes straight to windows)
+  const seenBefore = server.seen.length;
+  assert.ok(maxDiff(await lm.tokenLogProbs(ids), tokenLogProbs(tf, model, ids, { window: 22 })) < 1e-6);
+  assert.equal(server.seen.length - seenBefore, 1 + scoringWindows(40, 22).starts.length);
+  const again = server.seen.length;
+  await lm.tokenLogProbs(ids.map((x) => (x + 1) % 11));
+  assert.equal(server.seen.length - again, scoringWindows(40, 22).starts.length);
   model.dispose();
 });
 
@@ -587,6 +595,11 @@ test('end to end against harness serve: identity, tokenize, scoring and completi
 
     const windowed = await openOpenAIModel(spec(served.url, { model: 'tiny-lm', contextLength: 10 }), { cacheDir });
     assert.ok(maxDiff(await windowed.tokenLogProbs(ids), tokenLogProbs(tf, model, ids, { window: 8 })) < 1e-6);
+    // longer than the served context (24): harness serve windows it itself, exactly as in process, in one request
+    const long = Array.from({ length: 60 }, (_, i) => (i * 7) % tok.vocabSize);
+    const beforeLong = lines.filter((l) => l.startsWith('POST')).length;
+    assert.ok(maxDiff(await lm.tokenLogProbs(long), await local.tokenLogProbs(long)) < 1e-6);
+    assert.equal(lines.filter((l) => l.startsWith('POST')).length - beforeLong, 1);
     await lm.close();
     await windowed.close();
 

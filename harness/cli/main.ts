@@ -5,6 +5,7 @@ import { UserError } from '../errors.ts';
 import { HARNESS_VERSION } from '../plan/registry.ts';
 import { registerBench } from './bench.ts';
 import { registerCompare } from './compare.ts';
+import { registerExport } from './export.ts';
 import { registerLeaderboard } from './leaderboard.ts';
 import { registerList } from './list.ts';
 import { registerMerge } from './merge.ts';
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin, registerServe]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin, registerServe, registerExport]) {
     register(program);
   }
   return program;

@@ -11,7 +11,7 @@ import { createResponseCache } from '../response-cache.ts';
 import type { OpenAIModelSpec } from '../spec.ts';
 import { EndpointError, createHttpClient, type HttpClient } from './http.ts';
 import { tokenizerSha256 } from './local-tokenizer.ts';
-import { EXPECTED, parseChatCompletions, parseCompletions, parseEchoLogProbs } from './responses.ts';
+import { EXPECTED, MalformedResponseError, parseChatCompletions, parseCompletions, parseEchoLogProbs } from './responses.ts';
 import { scoringWindows, stitchWindows } from './scoring-windows.ts';
 import { remoteTokenization, type CachedPost } from './tokenization.ts';
 
@@ -103,10 +103,37 @@ export async function openOpenAIModel(spec: OpenAIModelSpec, opts: { cacheDir: s
       (json) => parseEchoLogProbs(json, completionsUrl, ids),
     );
 
+  /**
+   * One echo request over the whole sequence with no token generated, for sequences longer than the
+   * context the server reports (a context given in the spec means client-side windows): a server that windows them itself (harness serve does, exactly as the model does in
+   * process) answers; one that refuses (vLLM checks prompt length against max_model_len) or
+   * truncates is scored in client-side windows instead, and remembered for this model.
+   */
+  let serverWindows: boolean | undefined;
+  async function scoreWhole(ids: number[]): Promise<Float64Array | undefined> {
+    if (serverWindows === false) return undefined;
+    try {
+      const body = { model: spec.model, prompt: ids, max_tokens: 0, echo: true, logprobs: 1, temperature: 0, return_tokens_as_token_ids: true };
+      const out = await post(completionsUrl, body, EXPECTED.echo, (json) => parseEchoLogProbs(json, completionsUrl, ids));
+      serverWindows = true;
+      return out;
+    } catch (error) {
+      const status = (error as EndpointError).status;
+      if (!(error instanceof MalformedResponseError) && !(error instanceof EndpointError && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429)) throw error;
+      serverWindows = false;
+      opts.log?.(`${who}: the server does not score ${ids.length} tokens in one request (${(error as Error).message.slice(0, 120)}); scoring in windows of ${contextLength! - 2}`);
+      return undefined;
+    }
+  }
+
   async function tokenLogProbs(input: ArrayLike<number>): Promise<Float64Array> {
     const ids = Array.from(input);
     const n = ids.length;
     if (n < 2) return new Float64Array(0);
+    if (contextLength !== null && n + 1 > contextLength && spec.contextLength === undefined) {
+      const whole = await scoreWhole(ids);
+      if (whole) return whole;
+    }
     // A request holds window + 1 prompt tokens and generates one: window + 2 ≤ contextLength.
     const window = contextLength === null ? n - 1 : contextLength - 2;
     if (window < 1) throw new RangeError(`${who}: a context of ${contextLength} tokens is too short to score with echo requests (needs ≥ 3)`);
