@@ -263,17 +263,20 @@ function transposeMatrix(data: Float32Array, rows: number, cols: number): Float3
   return out;
 }
 
-/** Symbolic sizes shared by every layer: sequence, past and total lengths, positions and the mask bias. */
+/** Values built once and shared by every layer. */
 interface Shared {
-  /** [B, S] int64 positions of the new tokens (or [1, S]). */
+  /** [B or 1, S] int64 positions of the new tokens. */
   positions: string;
   /** [B or 1, 1 or H, S, T] float additive bias: 0 / ALiBi where visible, MASKED elsewhere. */
   bias: string;
-  /** RoPE cos and sin, [B or 1, 1, S, dh/2] float. */
+  /** [4] int64: B, S, H, dh (activations are [B·S, ·] matrices; attention reshapes to heads). */
+  headShape: string;
+  /** RoPE cos and sin per column of the [B·S, 2d] query/key block (null without RoPE). */
   rope: { cos: string; sin: string } | null;
 }
 
-/** model.onnx bytes for a transformerLM (see the file comment for inputs and outputs). */
+/** model.onnx bytes for a transformerLM (see the file comment for inputs and outputs). Activations
+ * run as [B·S, width] matrices so every projection is one Gemm; only attention goes 4-D. */
 export function transformerToOnnx(model: TransformerLM, opts: Pick<OnnxExportOptions, 'pastKeyValues' | 'positionIds' | 'indexType'> = {}): Uint8Array {
   const c: TransformerConfig = model.config;
   const withPast = opts.pastKeyValues ?? true;
@@ -293,16 +296,18 @@ export function transformerToOnnx(model: TransformerLM, opts: Pick<OnnxExportOpt
   const mask = asInt64('attention_mask');
   const shared = sharedValues(g, c, { ids, mask, withPast, positionInput: withPositions ? asInt64('position_ids') : null });
 
-  let x = g.op('Gather', [g.floats('tok_emb', [V, d], param('tok_emb').data), ids]);
+  let embedded = g.op('Gather', [g.floats('tok_emb', [V, d], param('tok_emb').data), ids]); // [B, S, d]
   if (c.positional === 'learned') {
-    x = g.op('Add', [x, g.op('Gather', [g.floats('pos_emb', param('pos_emb').shape, param('pos_emb').data), shared.positions])]);
+    embedded = g.op('Add', [embedded, g.op('Gather', [g.floats('pos_emb', param('pos_emb').shape, param('pos_emb').data), shared.positions])]);
   } else if (c.positional === 'sinusoidal') {
-    x = g.op('Add', [x, sinusoidalEmbedding(g, shared.positions, d)]);
+    embedded = g.op('Add', [embedded, sinusoidalEmbedding(g, shared.positions, d)]);
   }
+  let x = g.op('Reshape', [embedded, g.int64s('rows_d', [-1, d])]);
   for (let l = 0; l < nLayers; l++) x = decoderLayer(g, c, l, x, shared, param, withPast);
   const normed = layerNorm(g, x, param('ln_f.g').data, param('ln_f.b').data, 'ln_f');
   const out = c.tiedEmbeddings ? transposeMatrix(param('tok_emb').data, V, d) : param('out.w').data;
-  g.op('Add', [g.op('MatMul', [normed, g.floats('out.w', [d, V], out)]), g.floats('out.b', [V], param('out.b').data)], {}, 'logits');
+  const logits = g.op('Gemm', [normed, g.floats('out.w', [d, V], out), g.floats('out.b', [V], param('out.b').data)]);
+  g.op('Reshape', [logits, g.op('Concat', [g.op('Shape', [ids]), g.int64s('vocab_dim', [V])], { axis: { int: 0 } })], {}, 'logits');
 
   const indexInput = (name: string, dims: Array<number | string>) => ({ name, type: tensorType(indexElem, dims) });
   const inputs = [indexInput('input_ids', ['batch_size', 'sequence_length']), indexInput('attention_mask', ['batch_size', 'total_sequence_length'])];
@@ -339,7 +344,8 @@ function sharedValues(g: GraphBuilder, c: TransformerConfig, io: { ids: string; 
   const one = scalar('const_1', 1);
   const axes = (name: string, values: number[]) => g.int64s(name, values);
   // S = new tokens, P = cached tokens, T = P + S.
-  const S = g.op('Gather', [g.op('Shape', [io.ids]), one], { axis: { int: 0 } });
+  const idsShape = g.op('Shape', [io.ids]);
+  const S = g.op('Gather', [idsShape, one], { axis: { int: 0 } });
   const P = io.withPast ? g.op('Gather', [g.op('Shape', ['past_key_values.0.key']), scalar('const_2', 2)], { axis: { int: 0 } }) : zero;
   const T = g.op('Add', [P, S]);
   const keyIndex = g.op('Range', [zero, T, one]); // [T]
@@ -358,31 +364,43 @@ function sharedValues(g: GraphBuilder, c: TransformerConfig, io: { ids: string; 
     const keyPositions = g.op('Sub', [g.op('CumSum', [io.mask, one]), g.int64s('const_1_vec', [1])]);
     const distance = g.op('Sub', [
       toFloat(g.op('Unsqueeze', [positions, axes('axes_1_3', [1, 3])])), // [B, 1, S, 1]
-      toFloat(g.op('Unsqueeze', [keyPositions, axes('axes_1_2b', [1, 2])])), // [B, 1, 1, T]
+      toFloat(g.op('Unsqueeze', [keyPositions, axes('axes_1_2', [1, 2])])), // [B, 1, 1, T]
     ]);
     const slopes = Array.from(alibiSlopes(c.heads), (m) => -m);
     bias = g.op('Where', [visible, g.op('Mul', [distance, g.floats('alibi_slopes', [1, c.heads, 1, 1], slopes)]), masked]);
   } else {
     bias = g.op('Where', [visible, g.floats('const_zero', [], [0]), masked]);
   }
-  const rope = c.positional === 'rope' ? ropeTables(g, positions, c.dModel / c.heads) : null;
-  return { positions, bias, rope };
+  const dh = c.dModel / c.heads;
+  const headShape = g.op('Concat', [idsShape, g.int64s('heads_dh', [c.heads, dh])], { axis: { int: 0 } });
+  const rope = c.positional === 'rope' ? ropeTables(g, positions, idsShape, c) : null;
+  return { positions, bias, headShape, rope };
 }
 
-/** Angles p·f_i in float64 from int64 positions [B, S] and per-pair factors → cos and sin [B, 1, S, k] float. */
-function angles(g: GraphBuilder, positions: string, name: string, factors: number[], op: 'Mul' | 'Div'): { cos: string; sin: string; angle: string } {
-  const p = g.op('Unsqueeze', [g.op('Cast', [positions], { to: { int: ELEM.double } }), g.int64s(`${name}_axes`, [-1])]);
+/** Angles p·f_i in float64 from int64 positions [B, S] and per-pair factors → cos and sin [B, S, k] float. */
+function angles(g: GraphBuilder, positions: string, name: string, factors: number[], op: 'Mul' | 'Div'): { cos: string; sin: string } {
+  const p = g.op('Unsqueeze', [g.op('Cast', [positions], { to: { int: ELEM.double } }), g.int64s('axes_last', [-1])]);
   const angle = g.op(op, [p, g.doubles(name, [factors.length], factors)]);
   const toFloat = (v: string) => g.op('Cast', [v], { to: { int: ELEM.float } });
-  return { cos: toFloat(g.op('Cos', [angle])), sin: toFloat(g.op('Sin', [angle])), angle };
+  return { cos: toFloat(g.op('Cos', [angle])), sin: toFloat(g.op('Sin', [angle])) };
 }
 
-function ropeTables(g: GraphBuilder, positions: string, dh: number): { cos: string; sin: string } {
-  const half = dh / 2;
-  const factors = Array.from({ length: half }, (_, i) => Math.pow(ROPE_BASE, (-2 * i) / dh));
-  const { cos, sin } = angles(g, positions, 'rope_inv_freq', factors, 'Mul');
-  const headAxis = g.int64s('rope_head_axis', [1]);
-  return { cos: g.op('Unsqueeze', [cos, headAxis]), sin: g.op('Unsqueeze', [sin, headAxis]) };
+/**
+ * RoPE as q·cos + rotate_half(q)·sin, per column of the [B·S, 2d] block holding every head of q
+ * then of k: each head's dh columns read the pair tables [cos_0..cos_{dh/2−1}] twice.
+ * rotate_half is folded into the projection weights (see decoderLayer).
+ */
+function ropeTables(g: GraphBuilder, positions: string, idsShape: string, c: TransformerConfig): { cos: string; sin: string } {
+  const dh = c.dModel / c.heads;
+  const factors = Array.from({ length: dh / 2 }, (_, i) => Math.pow(ROPE_BASE, (-2 * i) / dh));
+  const { cos, sin } = angles(g, positions, 'rope_inv_freq', factors, 'Mul'); // [B or 1, S, dh/2]
+  const fullShape = g.op('Concat', [idsShape, g.int64s('rope_width', [2 * c.dModel])], { axis: { int: 0 } }); // B, S, 2d
+  const columns = (half: string) => {
+    const head = g.op('Concat', [half, half], { axis: { int: -1 } }); // [B or 1, S, dh]
+    const all = g.op('Tile', [head, g.int64s('rope_tiles', [1, 1, 2 * c.heads])]); // [B or 1, S, 2d]
+    return g.op('Reshape', [g.op('Expand', [all, fullShape]), g.int64s('rows_2d', [-1, 2 * c.dModel])]);
+  };
+  return { cos: columns(cos), sin: columns(sin) };
 }
 
 /** sin in even columns and cos in odd ones, angle p / 10000^(i/d) for even i (positional.ts). */
@@ -390,7 +408,7 @@ function sinusoidalEmbedding(g: GraphBuilder, positions: string, d: number): str
   const pairs = Math.ceil(d / 2);
   const denominators = Array.from({ length: pairs }, (_, k) => Math.pow(10000, (2 * k) / d));
   const { cos, sin } = angles(g, positions, 'sinusoidal_denominators', denominators, 'Div');
-  const last = g.int64s('sinusoidal_last_axis', [-1]);
+  const last = g.int64s('axes_last', [-1]);
   const interleaved = g.op('Concat', [g.op('Unsqueeze', [sin, last]), g.op('Unsqueeze', [cos, last])], { axis: { int: -1 } }); // [B, S, pairs, 2]
   const flat = g.op('Reshape', [interleaved, g.int64s('sinusoidal_shape', [0, 0, 2 * pairs])]);
   return 2 * pairs === d ? flat : g.op('Slice', [flat, g.int64s('sinusoidal_start', [0]), g.int64s('sinusoidal_end', [d]), last]);
@@ -400,15 +418,23 @@ function layerNorm(g: GraphBuilder, x: string, gain: Float32Array, bias: Float32
   return g.op('LayerNormalization', [x, g.floats(`${name}.g`, [gain.length], gain), g.floats(`${name}.b`, [bias.length], bias)], { axis: { int: -1 }, epsilon: { float: LAYER_NORM_EPSILON } });
 }
 
-/** Rotate-half RoPE of x [B, H, S, dh]. */
-function rotate(g: GraphBuilder, x: string, rope: { cos: string; sin: string }, halves: string): string {
-  const [a, b] = g.multi('Split', [x, halves], 2, { axis: { int: -1 } });
-  const first = g.op('Sub', [g.op('Mul', [a, rope.cos]), g.op('Mul', [b, rope.sin])]);
-  const second = g.op('Add', [g.op('Mul', [a, rope.sin]), g.op('Mul', [b, rope.cos])]);
-  return g.op('Concat', [first, second], { axis: { int: -1 } });
-}
-
 type Param = (name: string) => { shape: number[]; data: Float32Array };
+
+/** Columns of a [rows, d] matrix (or a [d] vector, rows = 1) with rotate_half applied per head:
+ * (a, b) ↦ (−b, a) on each head's two halves, so x·W·R = rotate_half(x·W). */
+function rotateHalfColumns(data: Float32Array, rows: number, d: number, dh: number): Float32Array {
+  const out = new Float32Array(data.length);
+  const half = dh / 2;
+  for (let r = 0; r < rows; r++) {
+    for (let h = 0; h < d; h += dh) {
+      for (let j = 0; j < half; j++) {
+        out[r * d + h + j] = -data[r * d + h + half + j];
+        out[r * d + h + half + j] = data[r * d + h + j];
+      }
+    }
+  }
+  return out;
+}
 
 function decoderLayer(g: GraphBuilder, c: TransformerConfig, l: number, x: string, shared: Shared, param: Param, withPast: boolean): string {
   const { dModel: d, heads: H } = c;
@@ -416,30 +442,45 @@ function decoderLayer(g: GraphBuilder, c: TransformerConfig, l: number, x: strin
   const p = `h${l}`;
   const scale = 1 / Math.sqrt(dh);
   const h = layerNorm(g, x, param(`${p}.ln1.g`).data, param(`${p}.ln1.b`).data, `${p}.ln1`);
-  // One [d, 3d] projection for q, k and v; the attention scale is folded into q's columns.
-  const wqkv = concatColumns([{ data: param(`${p}.attn.wq`).data, cols: d, scale }, { data: param(`${p}.attn.wk`).data, cols: d, scale: 1 }, { data: param(`${p}.attn.wv`).data, cols: d, scale: 1 }], d);
-  const bqkv = concatColumns([{ data: param(`${p}.attn.bq`).data, cols: d, scale }, { data: param(`${p}.attn.bk`).data, cols: d, scale: 1 }, { data: param(`${p}.attn.bv`).data, cols: d, scale: 1 }], 1);
-  const qkv = g.op('Add', [g.op('MatMul', [h, g.floats(`${p}.attn.wqkv`, [d, 3 * d], wqkv)]), g.floats(`${p}.attn.bqkv`, [3 * d], bqkv)]);
-  const [q0, k0, v0] = g.multi('Split', [qkv, g.int64s('qkv_split', [d, d, d])], 3, { axis: { int: -1 } });
-  const headShape = g.int64s('head_shape', [0, 0, H, dh]);
-  const toHeads = (t: string) => g.op('Transpose', [g.op('Reshape', [t, headShape])], { perm: { ints: [0, 2, 1, 3] } }); // [B, H, S, dh]
-  let q = toHeads(q0);
-  let k = toHeads(k0);
-  const v = toHeads(v0);
+  // One Gemm for [q | k | v] (+ [rotate_half(q) | rotate_half(k)] with RoPE); the attention scale is
+  // folded into q's columns.
+  const wq = param(`${p}.attn.wq`).data;
+  const wk = param(`${p}.attn.wk`).data;
+  const bq = param(`${p}.attn.bq`).data;
+  const bk = param(`${p}.attn.bk`).data;
+  const blocks = (q: Float32Array, k: Float32Array, v: Float32Array, rows: number) => [
+    { data: q, cols: d, scale },
+    { data: k, cols: d, scale: 1 },
+    { data: v, cols: d, scale: 1 },
+    ...(shared.rope ? [{ data: rotateHalfColumns(q, rows, d, dh), cols: d, scale }, { data: rotateHalfColumns(k, rows, d, dh), cols: d, scale: 1 }] : []),
+  ];
+  const width = (shared.rope ? 5 : 3) * d;
+  const wAll = concatColumns(blocks(wq, wk, param(`${p}.attn.wv`).data, d), d);
+  const bAll = concatColumns(blocks(bq, bk, param(`${p}.attn.bv`).data, 1), 1);
+  const projected = g.op('Gemm', [h, g.floats(`${p}.attn.w_qkv`, [d, width], wAll), g.floats(`${p}.attn.b_qkv`, [width], bAll)]);
+  let q: string;
+  let k: string;
+  let v: string;
   if (shared.rope) {
-    const halves = g.int64s('rope_halves', [dh / 2, dh / 2]);
-    q = rotate(g, q, shared.rope, halves);
-    k = rotate(g, k, shared.rope, halves);
+    const [qk, values, qkRotated] = g.multi('Split', [projected, g.int64s('split_qk_v_qk', [2 * d, d, 2 * d])], 3, { axis: { int: -1 } });
+    const rotated = g.op('Add', [g.op('Mul', [qk, shared.rope.cos]), g.op('Mul', [qkRotated, shared.rope.sin])]);
+    [q, k] = g.multi('Split', [rotated, g.int64s('split_q_k', [d, d])], 2, { axis: { int: -1 } });
+    v = values;
+  } else {
+    [q, k, v] = g.multi('Split', [projected, g.int64s('split_q_k_v', [d, d, d])], 3, { axis: { int: -1 } });
   }
-  const keys = withPast ? g.op('Concat', [`past_key_values.${l}.key`, k], { axis: { int: 2 } }, `present.${l}.key`) : k;
-  const values = withPast ? g.op('Concat', [`past_key_values.${l}.value`, v], { axis: { int: 2 } }, `present.${l}.value`) : v;
-  const scores = g.op('Add', [g.op('MatMul', [q, g.op('Transpose', [keys], { perm: { ints: [0, 1, 3, 2] } })]), shared.bias]); // [B, H, S, T]
+  const toHeads = (t: string) => g.op('Transpose', [g.op('Reshape', [t, shared.headShape])], { perm: { ints: [0, 2, 1, 3] } }); // [B, H, S, dh]
+  const newKeys = toHeads(k);
+  const newValues = toHeads(v);
+  const keys = withPast ? g.op('Concat', [`past_key_values.${l}.key`, newKeys], { axis: { int: 2 } }, `present.${l}.key`) : newKeys;
+  const values = withPast ? g.op('Concat', [`past_key_values.${l}.value`, newValues], { axis: { int: 2 } }, `present.${l}.value`) : newValues;
+  const scores = g.op('Add', [g.op('MatMul', [toHeads(q), g.op('Transpose', [keys], { perm: { ints: [0, 1, 3, 2] } })]), shared.bias]); // [B, H, S, T]
   const attended = g.op('MatMul', [g.op('Softmax', [scores], { axis: { int: -1 } }), values]); // [B, H, S, dh]
-  const merged = g.op('Reshape', [g.op('Transpose', [attended], { perm: { ints: [0, 2, 1, 3] } }), g.int64s('merge_shape', [0, 0, d])]);
+  const merged = g.op('Reshape', [g.op('Transpose', [attended], { perm: { ints: [0, 2, 1, 3] } }), g.int64s('rows_d', [-1, d])]);
   const linear = (input: string, weight: string, bias: string) => {
     const wt = param(`${p}.${weight}`);
     const b = param(`${p}.${bias}`);
-    return g.op('Add', [g.op('MatMul', [input, g.floats(`${p}.${weight}`, wt.shape, wt.data)]), g.floats(`${p}.${bias}`, b.shape, b.data)]);
+    return g.op('Gemm', [input, g.floats(`${p}.${weight}`, wt.shape, wt.data), g.floats(`${p}.${bias}`, b.shape, b.data)]);
   };
   const afterAttention = g.op('Add', [x, linear(merged, 'attn.wo', 'attn.bo')]);
   const h2 = layerNorm(g, afterAttention, param(`${p}.ln2.g`).data, param(`${p}.ln2.b`).data, `${p}.ln2`);
