@@ -12,7 +12,7 @@ export interface CoreKernelSet {
 export const CORE_KERNEL_SETS: readonly CoreKernelSet[] = [
   {
     id: 'nn',
-    kernels: ['mlp-train-step', 'onnx-mlp-forward'],
+    kernels: ['mlp-train-step', 'onnx-mlp-forward', 'onnx-lm-score', 'onnx-lm-generate'],
     load: async () => {
       const { nnKernels } = await import('../nn/kernels.ts');
       const { torchMlpStepsPerSecond } = await import('../nn/torch-reference.ts');

@@ -1,10 +1,16 @@
-// Kernels of the shared vision stack, benchmarked as `harness bench nn`: the reference MLP's
+// Kernels of the shared model stacks, benchmarked as `harness bench nn`: the reference MLP's
 // training step on the current tfjs backend (against a Float64 plain-JS step) and its forward pass
-// through ONNX Runtime (against tfjs).
+// through ONNX Runtime (against tfjs); the exported Transformer LM's scoring and greedy generation
+// through ONNX Runtime, beside the same model on tfjs.
 import type * as TF from '@tensorflow/tfjs';
-import type { Kernel, KernelSize, Rng } from '../api/index.ts';
+import { Bench } from 'tinybench';
+import { createRng, type Kernel, type KernelSize, type Rng, type SideBySide } from '../api/index.ts';
 import { loadTensorBackend } from '../backends/tensors.ts';
 import type { ImageSet } from '../../datasets/mnist.ts';
+import { transformerToOnnx } from './lm/export-onnx.ts';
+import { generate, sampleToken } from './lm/sample.ts';
+import type { Tf as LmTf } from './lm/tf.ts';
+import { transformerLM, type TransformerConfig, type TransformerLM } from './lm/transformer.ts';
 import { onnxSession, toOnnx } from './onnx.ts';
 import { torchMlpStepsPerSecond } from './torch-reference.ts';
 import { initialOptimizerState, trainStep, type Optimizer } from './train.ts';
@@ -193,7 +199,155 @@ const onnxMlpForward: Kernel<ForwardInput, Float32Array> = {
   items: (size) => size.batch,
 };
 
+// ---- the exported Transformer LM through ONNX Runtime
+// Sizes name the model: { layers, dModel } with 4 heads, FFN 4·dModel, RoPE, vocabulary 256 — the
+// gemini plugin's transformer-w256 (2 layers, d 64) and one bigger (4 layers, d 128).
+type Ort = typeof import('onnxruntime-node');
+type OrtTensor = import('onnxruntime-node').Tensor;
+
+const LM_HEADS = 4;
+const LM_VOCAB = 256;
+
+function lmConfig(size: KernelSize): TransformerConfig {
+  return { vocabSize: LM_VOCAB, dModel: size.dModel, heads: LM_HEADS, layers: size.layers, ffn: 4 * size.dModel, positional: 'rope', maxLength: 512 };
+}
+
+/** A model with random weights, matrices scaled ×10 so that logits spread and the checks mean something. */
+async function benchLM(size: KernelSize, rng: Rng): Promise<{ tf: LmTf; model: TransformerLM; backend: string }> {
+  const backend = await loadTensorBackend('auto');
+  const tf = backend.tf as LmTf;
+  const model = transformerLM(tf, lmConfig(size), rng.fork('init'));
+  for (const v of model.variables) if (v.shape.length > 1) v.assign(tf.mul(v, 10));
+  return { tf, model, backend: `tfjs ${backend.name} ${backend.version}` };
+}
+
+const randomIds = (rng: Rng, n: number) => Int32Array.from({ length: n }, () => rng.int(LM_VOCAB));
+
+/** Items per second of `call` on the tfjs side, timed like a kernel (tinybench, ≥ 1 s, ≥ 5 calls). */
+async function tfjsItemsPerSecond(label: string, call: () => unknown, items: number): Promise<SideBySide> {
+  const bench = new Bench({ time: 1000, iterations: 5, warmup: true, warmupTime: 250, throws: false });
+  bench.add(label, call);
+  const [task] = await bench.run();
+  if (task.result.state !== 'completed') return { state: 'unavailable', label, reason: `tinybench state ${task.result.state}` };
+  return { state: 'measured', label, itemsPerSecond: task.result.throughput.mean * items };
+}
+
+/** Feeds of one forward pass of the exported graph: ids [rows, n] after `past` (null = empty). */
+function lmFeeds(ort: Ort, cfg: TransformerConfig, ids: ArrayLike<number>, rows: number, past: OrtTensor[] | null, pastLength: number): Record<string, OrtTensor> {
+  const n = ids.length / rows;
+  const int64 = (values: (i: number) => number, length: number, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from({ length }, (_, i) => BigInt(values(i))), dims);
+  const feeds: Record<string, OrtTensor> = {
+    input_ids: int64((i) => ids[i], ids.length, [rows, n]),
+    attention_mask: int64(() => 1, rows * (pastLength + n), [rows, pastLength + n]),
+    position_ids: int64((i) => pastLength + (i % n), rows * n, [rows, n]),
+  };
+  const dh = cfg.dModel / cfg.heads;
+  for (let l = 0; l < cfg.layers; l++) {
+    feeds[`past_key_values.${l}.key`] = past?.[2 * l] ?? new ort.Tensor('float32', new Float32Array(0), [rows, cfg.heads, 0, dh]);
+    feeds[`past_key_values.${l}.value`] = past?.[2 * l + 1] ?? new ort.Tensor('float32', new Float32Array(0), [rows, cfg.heads, 0, dh]);
+  }
+  return feeds;
+}
+
+interface LmInput {
+  ort: Ort;
+  session: import('onnxruntime-node').InferenceSession;
+  tf: LmTf;
+  model: TransformerLM;
+  ids: Int32Array;
+  size: KernelSize;
+}
+
+async function lmSetup(size: KernelSize, rng: Rng, tokens: number): Promise<LmInput> {
+  const { tf, model } = await benchLM(size, rng);
+  const session = await onnxSession(transformerToOnnx(model));
+  return { ort: await import('onnxruntime-node'), session, tf, model, ids: randomIds(rng.fork('ids'), tokens), size };
+}
+
+const onnxLmScore: Kernel<LmInput & { feeds: Record<string, OrtTensor> }, Float32Array> = {
+  sizes: [{ layers: 2, dModel: 64, batch: 8, length: 256 }, { layers: 4, dModel: 128, batch: 8, length: 256 }],
+  async setup(size, rng) {
+    const input = await lmSetup(size, rng, size.batch * size.length);
+    return { ...input, feeds: lmFeeds(input.ort, input.model.config, input.ids, size.batch, null, 0) };
+  },
+  async run({ session, feeds }) {
+    return (await session.run(feeds, ['logits'])).logits.data as Float32Array;
+  },
+  reference({ tf, model, ids, size }) {
+    const logits = model.logits(tf.tensor2d(ids, [size.batch, size.length], 'int32'));
+    const values = Float32Array.from(logits.dataSync() as Float32Array);
+    logits.dispose();
+    return values;
+  },
+  check(actual, expected) {
+    if (actual.length !== expected.length) return `${actual.length} logits, expected ${expected.length}`;
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < actual.length; i++) {
+      worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+      scale = Math.max(scale, Math.abs(expected[i]));
+    }
+    return worst <= 1e-4 * Math.max(1, scale) ? null : `max |Δlogit| ${worst.toExponential(2)} > 1e-4 × max(1, ${scale.toFixed(2)})`;
+  },
+  items: (size) => size.batch * size.length,
+  async sideBySide(size) {
+    const { tf, model, backend } = await benchLM(size, createRng(0));
+    const ids = tf.tensor2d(randomIds(createRng(1), size.batch * size.length), [size.batch, size.length], 'int32');
+    try {
+      return await tfjsItemsPerSecond(`${backend}, same model`, () => tf.tidy(() => model.logits(ids).dataSync()), size.batch * size.length);
+    } finally {
+      ids.dispose();
+      model.dispose();
+    }
+  },
+};
+
+/** Greedy continuation of `prompt` by `maxTokens` tokens through the exported graph, with its KV cache. */
+async function onnxGreedy(input: LmInput, prompt: Int32Array, maxTokens: number): Promise<number[]> {
+  const { ort, session, model } = input;
+  const cfg = model.config;
+  const fetches = ['logits', ...Array.from({ length: cfg.layers }, (_, l) => [`present.${l}.key`, `present.${l}.value`]).flat()];
+  const out: number[] = [];
+  let past: OrtTensor[] | null = null;
+  let pastLength = 0;
+  let step: ArrayLike<number> = prompt;
+  while (out.length < maxTokens) {
+    const result: Record<string, OrtTensor> = await session.run(lmFeeds(ort, cfg, step, 1, past, pastLength), fetches);
+    const logits = result.logits.data as Float32Array;
+    const token = sampleToken(logits.subarray(logits.length - cfg.vocabSize), { temperature: 0 });
+    out.push(token);
+    past = fetches.slice(1).map((name): OrtTensor => result[name]);
+    pastLength += step.length;
+    step = [token];
+  }
+  return out;
+}
+
+const onnxLmGenerate: Kernel<LmInput, number[]> = {
+  sizes: [{ layers: 2, dModel: 64, prompt: 64, tokens: 64 }, { layers: 4, dModel: 128, prompt: 64, tokens: 64 }],
+  setup: (size, rng) => lmSetup(size, rng, size.prompt),
+  run: (input) => onnxGreedy(input, input.ids, input.size.tokens),
+  reference: ({ tf, model, ids, size }) => generate(tf, model, ids, { maxTokens: size.tokens }),
+  check(actual, expected) {
+    const at = actual.findIndex((t, i) => t !== expected[i]);
+    return actual.length === expected.length && at < 0 ? null : `greedy tokens differ from tfjs at position ${at < 0 ? Math.min(actual.length, expected.length) : at}`;
+  },
+  // Generated tokens per second; the 64-token prompt's prefill is inside the timed call.
+  items: (size) => size.tokens,
+  async sideBySide(size) {
+    const { tf, model, backend } = await benchLM(size, createRng(0));
+    const prompt = randomIds(createRng(1), size.prompt);
+    try {
+      return await tfjsItemsPerSecond(`${backend}, same model, KV cache`, () => generate(tf, model, prompt, { maxTokens: size.tokens }), size.tokens);
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
 export const nnKernels: Record<string, Kernel<any, any>> = {
   'mlp-train-step': mlpTrainStep,
   'onnx-mlp-forward': onnxMlpForward,
+  'onnx-lm-score': onnxLmScore,
+  'onnx-lm-generate': onnxLmGenerate,
 };
