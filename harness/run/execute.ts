@@ -1,5 +1,5 @@
 // Executes one unit in the current thread: the part of the runner that touches plugin code.
-import { canonicalJson } from '../plan/canonical.ts';
+import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import type { BudgetName, Logger, Params, RunContext, Task, TensorBackend } from '../api/types.ts';
 import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
 import { DatasetMissingError } from '../errors.ts';
@@ -29,7 +29,12 @@ const PREPARED_KEPT = 4;
 
 export async function executeUnit(unit: Unit, budget: BudgetName, registry: Registry, options: ExecuteOptions): Promise<UnitOutcome> {
   let backend: TensorBackend | undefined;
-  const noBackend = () => ({ backend: backend?.name ?? 'none', backendVersion: backend?.version ?? '' });
+  // A `--model` row names the model in its provenance: backend `model:<kind>` (+ the tensor backend a
+  // builtin model used) and, as backend_version, the start of the sha256 of the model's identity.
+  const noBackend = () =>
+    unit.model
+      ? { backend: `model:${unit.model.spec.kind}${backend ? `+${backend.name}` : ''}`, backendVersion: sha256(canonicalJson(unit.model.identity)).slice(0, 16) }
+      : { backend: backend?.name ?? 'none', backendVersion: backend?.version ?? '' };
   if (unit.skip) return { status: 'skipped', reason: unit.skip, wallMs: 0, ...noBackend() };
   let wallMs = 0;
   try {
