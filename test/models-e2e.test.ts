@@ -88,12 +88,12 @@ test('kill -9 during a run against an endpoint: the rerun resumes and re-sends n
   const args = ['run', 'long-context', '--model', `remote=openai:${served.url}#w256`, '--out', out, '--jobs', '1'];
   const env = { ...process.env, HARNESS_CACHE_DIR: cache };
   try {
-    // 1. start, wait until two units are journaled, SIGKILL
+    // 1. start, wait until eight of the 18 units are journaled, SIGKILL
     const first = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: 'ignore' });
     const killed = await new Promise<NodeJS.Signals | null>((resolve) => {
       const poll = setInterval(() => {
         const lines = existsSync(join(out, 'journal.jsonl')) ? readFileSync(join(out, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0;
-        if (lines >= 2) first.kill('SIGKILL');
+        if (lines >= 8) first.kill('SIGKILL');
       }, 10);
       first.on('exit', (_code, signal) => (clearInterval(poll), resolve(signal)));
     });
