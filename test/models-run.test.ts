@@ -22,6 +22,9 @@ test('spec strings: openai, onnx and builtin, with names and options', () => {
   assert.equal(chat.kind === 'openai' && chat.concurrency, 8);
   const onnx = parseModelSpec('onnx:models/tiny?kvCache=false', '--model', '/base');
   assert.deepEqual(onnx, { kind: 'onnx', name: 'onnx-tiny', dir: '/base/models/tiny', kvCache: false });
+  // a served name with a slash (as vLLM serves hub ids) gets a leaderboard name without it
+  const hub = parseModelSpec('openai:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-0.5B-Instruct');
+  assert.deepEqual([hub.name, hub.kind === 'openai' && hub.model], ['Qwen-Qwen2.5-0.5B-Instruct', 'Qwen/Qwen2.5-0.5B-Instruct']);
   assert.deepEqual(parseModelSpec('builtin:gemini-long-context/ppm-6'), { kind: 'builtin', name: 'ppm-6', ref: 'gemini-long-context/ppm-6' });
 });
 

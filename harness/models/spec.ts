@@ -89,7 +89,7 @@ export function parseModelSpec(text: string, where = '--model', baseDir = proces
     const [model, query = ''] = target.slice(hash + 1).split('?', 2);
     if (!model) fail('the served model name after "#" is empty');
     const options = parseOptions(query, OPENAI_OPTIONS, fail);
-    return openAISpec({ name: name ?? model, baseUrl: url, model, ...options }, fail, baseDir);
+    return openAISpec({ name: name ?? model.replace(/[^A-Za-z0-9._@:-]/g, '-').replace(/^[^A-Za-z0-9]+/, ''), baseUrl: url, model, ...options }, fail, baseDir);
   }
   if (kind === 'onnx') {
     const [path, query = ''] = target.split('?', 2);
