@@ -26,4 +26,9 @@ export const CORE_KERNEL_SETS: readonly CoreKernelSet[] = [
       return { ...nnKernels, 'mlp-train-step': { ...step, sideBySide } };
     },
   },
+  {
+    id: 'models',
+    kernels: ['http-complete'],
+    load: async () => (await import('../models/kernels.ts')).modelKernels,
+  },
 ];

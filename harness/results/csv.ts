@@ -1,4 +1,6 @@
 // CSV in and out with fixed headers (never inferred), atomic writes, and typed row parsing.
+import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { writeToString } from '@fast-csv/format';
 import { parseString } from '@fast-csv/parse';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -34,7 +36,8 @@ export async function csvText(columns: readonly string[], records: readonly Reco
 
 /** Writes through a temporary file and a rename, so readers never see half a file. */
 export function writeFileAtomic(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  // Unique per thread and call: worker threads share the pid and may write the same cache entry at once.
+  const tmp = `${path}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, content);
   renameSync(tmp, path);
 }

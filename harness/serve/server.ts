@@ -20,6 +20,8 @@ export interface ServeOptions {
   concurrency?: number;
   /** One line per request: method, path, status, milliseconds (never a body). */
   log?: (line: string) => void;
+  /** Do not keep the process alive for the server alone (a benchmark's helper server). */
+  unref?: boolean;
 }
 
 export interface RunningServer {
@@ -48,6 +50,7 @@ export async function startServer(model: LanguageModel, options: ServeOptions = 
     });
   });
   const port = await listen(server, host, options.port ?? 0);
+  if (options.unref) server.unref();
   // After listening, a socket-level failure (too many open files) is logged rather than fatal.
   server.on('error', (error) => log(`server error: ${error.message}`));
   let closed: Promise<void> | undefined;
