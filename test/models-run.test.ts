@@ -11,6 +11,7 @@ import { expandPlan } from '../harness/plan/expand.ts';
 import { discover } from '../harness/plan/registry.ts';
 import { loadSuite } from '../harness/plan/suite.ts';
 import { runSuite } from '../harness/run/runner.ts';
+import { runFolderProblems } from '../harness/results/validate-run.ts';
 import { cli, hasStackTrace, tempDir } from './helpers.ts';
 
 test('spec strings: openai, onnx and builtin, with names and options', () => {
@@ -96,6 +97,12 @@ test('a builtin model given with --model scores exactly like the plugin method i
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(manifest.models[0].name, 'again');
   assert.equal(manifest.models[0].identity.ref, 'gemini-long-context/ppm-6');
+  // `harness validate` recomputes every unit key, the model units' from the recorded identities
+  const problems = await runFolderProblems(discover(), out);
+  assert.deepEqual(problems.filter((p) => /unit key|not in the manifest|checksum/.test(p)), []);
+  manifest.models[0].identity.ref = 'gemini-long-context/transformer-w256';
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest));
+  assert.ok((await runFolderProblems(discover(), out)).some((p) => /cannot be recomputed/.test(p)), 'an edited identity is caught');
 });
 
 test('--model on a suite without language-model tasks and an unknown builtin are clear errors', () => {

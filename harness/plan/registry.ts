@@ -304,6 +304,11 @@ export async function loadPlugin(record: PluginRecord): Promise<Plugin> {
   compare('kernels', (m.kernels ?? []).map((t) => t.id));
   compare('claims', (m.claims ?? []).map((t) => t.id));
   compare('models', (m.models ?? []).map((t) => t.id));
+  for (const task of m.tasks ?? []) {
+    if (task.languageModel && plugin.tasks?.[task.id] && typeof plugin.tasks[task.id].evaluate !== 'function') {
+      problems.push(`tasks: "${task.id}" is declared languageModel: true in plugin.json but its code has no evaluate(ctx, prepared, model, params)`);
+    }
+  }
   if (problems.length) throw new UserError(`plugin "${m.id}" does not match its manifest ${record.manifestFile}`, problems);
   loaded.set(record.dir, plugin);
   return plugin;
