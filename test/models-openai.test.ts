@@ -13,7 +13,7 @@ import type { LanguageModel } from '../harness/api/language-model.ts';
 import { loadTensorBackend } from '../harness/backends/tensors.ts';
 import { describeOpenAIModel, openOpenAIModel } from '../harness/models/openai/adapter.ts';
 import { retryAfterMs } from '../harness/models/openai/http.ts';
-import { scoringWindows } from '../harness/models/openai/scoring-windows.ts';
+import { scoringWindows } from '../harness/nn/lm/scoring-windows.ts';
 import { createResponseCache } from '../harness/models/response-cache.ts';
 import type { OpenAIModelSpec } from '../harness/models/spec.ts';
 import { charTokenizer, tokenId, tokenLogProbs, transformerLM, type Tf } from '../harness/nn/lm/index.ts';

@@ -90,6 +90,12 @@ const idPattern = '^[a-z0-9][a-z0-9-]*$';
 const id = { type: 'string', pattern: idPattern } as const;
 const text = { type: 'string', minLength: 1 } as const;
 const taskRef = '^([a-z0-9][a-z0-9-]*/)?[a-z0-9][a-z0-9-]*$';
+/** A list of `{ id, title }` (kernels, models). */
+const idTitleList = {
+  type: 'array',
+  nullable: true,
+  items: { type: 'object', additionalProperties: false, required: ['id', 'title'], properties: { id, title: text } },
+} as const;
 
 export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
   $id: 'https://harness.dev/schemas/plugin.json',
@@ -189,26 +195,8 @@ export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
         },
       },
     },
-    models: {
-      type: 'array',
-      nullable: true,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'title'],
-        properties: { id, title: text },
-      },
-    },
-    kernels: {
-      type: 'array',
-      nullable: true,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'title'],
-        properties: { id, title: text },
-      },
-    },
+    models: idTitleList,
+    kernels: idTitleList,
     claims: {
       type: 'array',
       nullable: true,

@@ -74,6 +74,19 @@ export interface Plan {
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
 
+/** What competes on a task entry: a plugin's method (with one set of its params) or a given model. */
+interface Competitor {
+  method: string;
+  methodName: string;
+  /** The plugin whose code runs it (a model: the task's plugin, through the task's evaluate). */
+  plugin: PluginRecord;
+  methodParams: Params;
+  /** What identifies it in the unit key. */
+  keyPart: Record<string, Json>;
+  skip?: string;
+  model?: PlannedModel;
+}
+
 export async function expandPlan(registry: Registry, resolved: ResolvedSuite, options: PlanOptions): Promise<Plan> {
   const { suite } = resolved;
   const budget = suite.budgets?.[options.budget] ?? {};
@@ -107,45 +120,45 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
         if (problems.length) throw new UserError(`suite "${suite.id}": params do not match task "${entry.task}"'s schema`, problems);
       }
     }
+    /** One unit of this task entry: the key covers the task, what competes (`competitor`) and the instance. */
+    const addUnit = (c: Competitor, taskParams: Params, seed: number) => {
+      const identity = { suite: suite.id, task: entry.task, params: taskParams, seed };
+      const key = sha256(
+        canonicalJson({
+          api: HARNESS_API_VERSION,
+          suite: [suite.id, suite.version],
+          task: [entry.task, taskDecl.version, taskPlugin.manifest.version, codeHash(taskPlugin), datasetHashes(taskPlugin)],
+          ...c.keyPart,
+          taskParams,
+          seed,
+          skip: c.skip ?? null,
+        }),
+      );
+      units.push({
+        key,
+        suite: suite.id,
+        suiteVersion: suite.version,
+        task: entry.task,
+        taskVersion: taskDecl.version,
+        method: c.method,
+        methodName: c.methodName,
+        plugin: c.plugin.manifest.id,
+        pluginVersion: c.plugin.manifest.version,
+        taskParams,
+        methodParams: c.methodParams,
+        seed,
+        taskSeed: deriveSeed(identity),
+        unitSeed: deriveSeed({ ...identity, method: c.method, methodParams: c.methodParams }),
+        timeoutMs,
+        skip: c.skip,
+        ...(c.model ? { model: c.model } : {}),
+      });
+    };
+    const competitors: Competitor[] = [];
+    // Each language model given to the run competes on tasks that evaluate any (the task's plugin runs it).
     if (taskDecl.languageModel) {
       for (const model of options.models ?? []) {
-        const methodSkip = skip;
-        for (const taskParams of paramSets) {
-          for (const seed of taskSeeds) {
-            const identity = { suite: suite.id, task: entry.task, params: taskParams, seed };
-            const method = `model:${model.name}`;
-            const key = sha256(
-              canonicalJson({
-                api: HARNESS_API_VERSION,
-                suite: [suite.id, suite.version],
-                task: [entry.task, taskDecl.version, taskPlugin.manifest.version, codeHash(taskPlugin), datasetHashes(taskPlugin)],
-                model: [model.name, model.identity],
-                taskParams,
-                seed,
-                skip: methodSkip ?? null,
-              }),
-            );
-            units.push({
-              key,
-              suite: suite.id,
-              suiteVersion: suite.version,
-              task: entry.task,
-              taskVersion: taskDecl.version,
-              method,
-              methodName: model.name,
-              plugin: taskPlugin.manifest.id,
-              pluginVersion: taskPlugin.manifest.version,
-              taskParams,
-              methodParams: {},
-              seed,
-              taskSeed: deriveSeed(identity),
-              unitSeed: deriveSeed({ ...identity, method, methodParams: {} }),
-              timeoutMs,
-              skip: methodSkip,
-              model,
-            });
-          }
-        }
+        competitors.push({ method: `model:${model.name}`, methodName: model.name, plugin: taskPlugin, methodParams: {}, keyPart: { model: [model.name, model.identity] }, skip, model });
       }
     }
     for (const methodEntry of resolved.methods) {
@@ -154,45 +167,14 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
       if (!methodTasks(methodDecl).some((t) => qualify(methodPlugin.manifest.id, t) === entry.task)) continue;
       const methodSkip = skip ?? (methodPlugin.notInstalled && `plugin "${methodPlugin.manifest.id}" not installed: ${methodPlugin.notInstalled}`);
       for (const methodParams of expandGrid(methodEntry.params ?? {})) {
-        for (const taskParams of paramSets) {
-          const clash = Object.keys(methodParams).find((k) => k in taskParams);
-          if (clash) throw new UserError(`${resolved.file}: method "${methodEntry.method}" param "${clash}" clashes with a task param of the same name`);
-          for (const seed of taskSeeds) {
-            const identity = { suite: suite.id, task: entry.task, params: taskParams, seed };
-            const unitIdentity = { ...identity, method: methodEntry.method, methodParams };
-            const key = sha256(
-              canonicalJson({
-                api: HARNESS_API_VERSION,
-                suite: [suite.id, suite.version],
-                task: [entry.task, taskDecl.version, taskPlugin.manifest.version, codeHash(taskPlugin), datasetHashes(taskPlugin)],
-                method: [methodEntry.method, methodPlugin.manifest.version, codeHash(methodPlugin), datasetHashes(methodPlugin)],
-                taskParams,
-                methodParams,
-                seed,
-                skip: methodSkip ?? null,
-              }),
-            );
-            units.push({
-              key,
-              suite: suite.id,
-              suiteVersion: suite.version,
-              task: entry.task,
-              taskVersion: taskDecl.version,
-              method: methodEntry.method,
-              methodName: methodEntry.as ?? methodEntry.method,
-              plugin: methodPlugin.manifest.id,
-              pluginVersion: methodPlugin.manifest.version,
-              taskParams,
-              methodParams,
-              seed,
-              taskSeed: deriveSeed(identity),
-              unitSeed: deriveSeed(unitIdentity),
-              timeoutMs,
-              skip: methodSkip,
-            });
-          }
-        }
+        const clash = paramSets.flatMap((taskParams) => Object.keys(methodParams).filter((k) => k in taskParams))[0];
+        if (clash) throw new UserError(`${resolved.file}: method "${methodEntry.method}" param "${clash}" clashes with a task param of the same name`);
+        const keyPart = { method: [methodEntry.method, methodPlugin.manifest.version, codeHash(methodPlugin), datasetHashes(methodPlugin)], methodParams };
+        competitors.push({ method: methodEntry.method, methodName: methodEntry.as ?? methodEntry.method, plugin: methodPlugin, methodParams, keyPart, skip: methodSkip });
       }
+    }
+    for (const competitor of competitors) {
+      for (const taskParams of paramSets) for (const seed of taskSeeds) addUnit(competitor, taskParams, seed);
     }
   }
   const keys = new Set<string>();

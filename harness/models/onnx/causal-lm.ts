@@ -19,6 +19,7 @@ import { sampleToken } from '../../nn/lm/sample.ts';
 import type { Tokenizer } from '../../nn/lm/tokenizer.ts';
 import { localLanguageModel, type LocalLanguageModel, type TokenGenerateOptions } from '../local.ts';
 import type { OnnxModelSpec } from '../spec.ts';
+import { scoringWindows } from '../../nn/lm/scoring-windows.ts';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -381,10 +382,7 @@ async function scoreTokens(runner: DecoderRunner, ids: ArrayLike<number>, window
   const out = new Float64Array(Math.max(0, n - 1));
   if (n < 2) return out;
   runner.checkIds(ids, runner.graph.vocab);
-  const stride = Math.ceil(window / 2);
-  const L = Math.min(window, n - 1);
-  const starts: number[] = [0];
-  while (starts[starts.length - 1] + L < n - 1) starts.push(Math.min(starts[starts.length - 1] + stride, n - 1 - L));
+  const { length: L, starts } = scoringWindows(n, window);
   let covered = 0; // targets 1..covered are done
   for (let w0 = 0; w0 < starts.length; w0 += SCORING_BATCH) {
     const group = starts.slice(w0, w0 + SCORING_BATCH);

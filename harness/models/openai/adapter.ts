@@ -12,7 +12,7 @@ import type { OpenAIModelSpec } from '../spec.ts';
 import { EndpointError, createHttpClient, type HttpClient } from './http.ts';
 import { tokenizerSha256 } from './local-tokenizer.ts';
 import { EXPECTED, MalformedResponseError, parseChatCompletions, parseCompletions, parseEchoLogProbs } from './responses.ts';
-import { scoringWindows, stitchWindows } from './scoring-windows.ts';
+import { scoringWindows, stitchWindows } from '../../nn/lm/scoring-windows.ts';
 import { remoteTokenization, type CachedPost } from './tokenization.ts';
 
 /** Plan time is a reachability check: fewer retries and a shorter timeout than a run's requests. */

@@ -1,5 +1,6 @@
 // Held-out evaluation of a SequenceModel: bits per byte over a token stream, and per-token log
 // probabilities of one long sequence with a sliding window.
+import { scoringWindows } from './scoring-windows.ts';
 import { assertLength, type SequenceModel } from './sequence-model.ts';
 import type { Tf, TF } from './tf.ts';
 
@@ -107,11 +108,9 @@ export function tokenLogProbs(tf: Tf, model: SequenceModel, ids: ArrayLike<numbe
   const stride = opts.stride ?? Math.ceil(window / 2);
   if (!Number.isInteger(stride) || stride < 1 || stride > window) throw new RangeError(`tokenLogProbs: stride must be an integer in 1..window (${window}), got ${stride}`);
   const batch = opts.batch ?? 8;
-  const L = Math.min(window, n - 1);
   // Windows of L inputs starting at s predict targets s+1..s+L; the last window is aligned to the
   // end of the sequence. Each window fills in the targets not covered by the previous one.
-  const starts: number[] = [0];
-  while (starts[starts.length - 1] + L < n - 1) starts.push(Math.min(starts[starts.length - 1] + stride, n - 1 - L));
+  const { length: L, starts } = scoringWindows(n, window, stride);
   let covered = 0; // targets 1..covered are done
   for (let w0 = 0; w0 < starts.length; w0 += batch) {
     const group = starts.slice(w0, w0 + batch);

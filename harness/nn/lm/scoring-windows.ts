@@ -1,7 +1,7 @@
-// Sliding windows for scoring a sequence longer than a remote model's context, laid out exactly like
-// tokenLogProbs in harness/nn/lm/evaluate-lm.ts: windows of `window` inputs (window + 1 tokens), the
-// next starting `stride` later, the last aligned to the end; each target is taken from the first
-// window that covers it, which is the one giving it the most context.
+// Sliding windows for scoring a sequence longer than a model's context, one layout for every runner
+// (tfjs in evaluate-lm.ts, ONNX Runtime, an HTTP endpoint): windows of `window` inputs (window + 1
+// tokens), the next starting `stride` later, the last aligned to the end; each target is taken from
+// the first window that covers it, which is the one giving it the most context.
 
 export interface ScoringWindows {
   /** Inputs per window (each window holds length + 1 tokens and predicts `length` targets). */
