@@ -4,9 +4,10 @@ import type { LanguageModel } from '../api/language-model.ts';
 import type { Json, RunContext } from '../api/types.ts';
 import { UserError, didYouMean } from '../errors.ts';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TensorBackend } from '../api/types.ts';
 import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
-import { loadPlugin, pluginCodeHash, splitQualified, type PluginRecord, type Registry } from '../plan/registry.ts';
+import { coreCodeHash, loadPlugin, pluginCodeHash, splitQualified, type PluginRecord, type Registry } from '../plan/registry.ts';
 import { createRng } from '../plan/seeds.ts';
 import { createArtifactCache } from '../run/artifacts.ts';
 import { resolveDataset } from '../run/datasets.ts';
@@ -39,11 +40,11 @@ export async function describeModel(spec: ModelSpec, registry: Registry, signal?
   switch (spec.kind) {
     case 'onnx': {
       const { describeOnnxModel } = await import('./onnx/causal-lm.ts');
-      return { name: spec.name, spec, identity: { kind: 'onnx', ...(await describeOnnxModel(spec)).identity } };
+      return { name: spec.name, spec, identity: { kind: 'onnx', ...(await describeOnnxModel(spec)).identity, adapter: adapterHash('onnx/causal-lm.ts') } };
     }
     case 'openai': {
       const { describeOpenAIModel } = await import('./openai/adapter.ts');
-      return { name: spec.name, spec, identity: { kind: 'openai', ...(await describeOpenAIModel(spec, { signal })).identity } };
+      return { name: spec.name, spec, identity: { kind: 'openai', ...(await describeOpenAIModel(spec, { signal })).identity, adapter: adapterHash('openai/adapter.ts') } };
     }
     case 'builtin': {
       const { record, local } = builtinRecord(spec, registry);
@@ -51,6 +52,9 @@ export async function describeModel(spec: ModelSpec, registry: Registry, signal?
     }
   }
 }
+
+/** The adapter's code is part of a model's identity: changing how a model is called reruns its units. */
+const adapterHash = (file: string) => coreCodeHash(fileURLToPath(new URL(`./${file}`, import.meta.url))).slice(0, 16);
 
 /** Run time: a live model. The caller closes it. */
 export async function openModel(spec: ModelSpec, options: OpenModelOptions): Promise<LanguageModel> {

@@ -257,8 +257,13 @@ export function pluginCodeHash(record: PluginRecord): string {
   );
 }
 
-/** Folders of the core whose code computes results inside plugins (models, trainers, data). */
-const SHARED_CODE_DIRS = [join(HARNESS_ROOT, 'harness', 'nn'), join(HARNESS_ROOT, 'datasets')];
+/** Folders of the core whose code computes results inside plugins (networks, trainers, model adapters, data). */
+const SHARED_CODE_DIRS = [join(HARNESS_ROOT, 'harness', 'nn'), join(HARNESS_ROOT, 'harness', 'models'), join(HARNESS_ROOT, 'datasets')];
+
+/** Hash of a core module and the shared code it imports (a model adapter's part of a unit key). */
+export function coreCodeHash(file: string): string {
+  return sha256([file, ...sharedImports([file])].map((f) => `${relative(HARNESS_ROOT, f)}\0${sha256(readFileSync(f))}`).join('\n'));
+}
 
 /** The files under SHARED_CODE_DIRS that `files` import, directly or through each other (relative imports). */
 export function sharedImports(files: readonly string[]): string[] {
