@@ -114,3 +114,25 @@ test('--model on a suite without language-model tasks and an unknown builtin are
   assert.match(unknown.stderr, /declares no model "ppm-7" \(did you mean "ppm-6"\?\)/);
   for (const r of [noTasks, unknown]) assert.ok(!hasStackTrace(r.stderr), r.stderr);
 });
+
+test('a suite whose only competitors are given models: without --model each instance is one skipped row saying what to pass', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'needles-only.yaml');
+  writeFileSync(
+    file,
+    [
+      'id: needles-only', 'version: 1', 'title: Needles for your model', 'description: needle retrieval on a model you give',
+      'primary: { metric: recall }',
+      'tasks: [{ task: gemini-long-context/needle-retrieval, params: { length: 128, depth: { values: [0, 100] } } }]',
+      'methods: []', 'seeds: [0]', '',
+    ].join('\n'),
+  );
+  const result = await runSuite({ suite: file, budget: 'smoke', out: join(dir, 'run'), pluginDirs: [], jobs: 1, backend: 'auto', failFast: false, force: true, cacheDir: tempDir('cache-'), log: () => {} });
+  assert.equal(result.rows.length, 2);
+  assert.ok(result.rows.every((r) => r.status === 'skipped' && /pass --model <spec>/.test(r.reason)), result.rows.map((r) => r.reason).join('\n'));
+  const withModel = await runSuite({
+    suite: file, budget: 'smoke', out: join(dir, 'run2'), pluginDirs: [], jobs: 1, backend: 'auto', failFast: false, force: true, cacheDir: tempDir('cache-'), log: () => {},
+    models: [parseModelSpec('builtin:gemini-long-context/ppm-6')],
+  });
+  assert.deepEqual(withModel.rows.filter((r) => r.metric === 'recall').map((r) => [r.method, r.value]), [['ppm-6', 1], ['ppm-6', 1]]);
+});

@@ -172,7 +172,6 @@ export const suiteSchema = {
     },
     methods: {
       type: 'array',
-      minItems: 1,
       items: {
         oneOf: [
           qualifiedId,

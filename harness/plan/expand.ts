@@ -173,6 +173,14 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
         competitors.push({ method: methodEntry.method, methodName: methodEntry.as ?? methodEntry.method, plugin: methodPlugin, methodParams, keyPart, skip: methodSkip });
       }
     }
+    // A task that evaluates a model you give, with no model given and no method of its own: one
+    // skipped unit per instance that says what to pass, rather than an empty plan.
+    if (taskDecl.languageModel && !competitors.length) {
+      competitors.push({
+        method: 'model:none', methodName: '(no model given)', plugin: taskPlugin, methodParams: {}, keyPart: { model: null },
+        skip: skip ?? `task ${entry.task} evaluates a language model you give: pass --model <spec> (openai:URL#name, onnx:DIR, builtin:plugin/model; see README, "Evaluate your own model")`,
+      });
+    }
     for (const competitor of competitors) {
       for (const taskParams of paramSets) for (const seed of taskSeeds) addUnit(competitor, taskParams, seed);
     }
