@@ -1,7 +1,7 @@
 // Finding plugins: built-in folders, npm packages, --plugin folders; missing dependencies; backends.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readRows } from '../harness/results/csv.ts';
@@ -41,6 +41,32 @@ test('plugins installed as npm packages are found: harness-plugin-* names and a 
   const found = JSON.parse(list.stdout).plugins.map((p: { id: string; origin: string }) => `${p.id}:${p.origin}`);
   assert.ok(found.includes('fixture-pi:package'), found.join(', '));
   assert.ok(found.includes('needs-missing-dep:package'), found.join(', '));
+});
+
+test('an installed plugin imports the API of the harness that runs it, whatever node_modules holds', async () => {
+  const project = tempDir('project-');
+  // The npm package `harness` is someone else's: an install may leave it (or an old copy of ours) beside the plugin.
+  const stranger = join(project, 'node_modules', 'harness');
+  mkdirSync(stranger, { recursive: true });
+  writeFileSync(join(stranger, 'package.json'), JSON.stringify({ name: 'harness', version: '0.0.6', main: 'index.js' }));
+  writeFileSync(join(stranger, 'index.js'), 'throw new Error("the unrelated npm package harness was loaded");\n');
+  for (const [name, specifier] of [['harness-plugin-pi', 'paper-harness/api'], ['harness-plugin-pi-old', 'harness/api']]) {
+    const dir = copyFixturePlugin(join(project, 'node_modules', name));
+    const entry = join(dir, 'index.ts');
+    writeFileSync(entry, readFileSync(entry, 'utf8').replace('../../../harness/api/index.ts', specifier));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', harness: 'plugin.json' }));
+    if (name.endsWith('-old')) {
+      const manifest = JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8'));
+      writeFileSync(join(dir, 'plugin.json'), JSON.stringify({ ...manifest, id: 'fixture-pi-old' }));
+    }
+  }
+  const suite = join(project, 'installed.yaml');
+  writeFileSync(suite, `id: installed\nversion: 1\ntitle: t\ndescription: d\nprimary: { metric: abs-error }\ntasks: [{ task: fixture-pi/estimate-pi, params: { n: 100 } }, { task: fixture-pi-old/estimate-pi, params: { n: 100 } }]\nmethods: [fixture-pi/uniform, fixture-pi-old/uniform]\nseeds: [0]\n`);
+  const out = join(project, 'run');
+  const run = spawnSync(process.execPath, [BIN, 'run', suite, '--out', out], { cwd: project, encoding: 'utf8', env: { ...process.env, HARNESS_CACHE_DIR: tempDir('cache-') } });
+  assert.equal(run.status, 0, run.stderr);
+  const rows = await readRows(join(out, 'rows.csv'));
+  assert.deepEqual([...new Set(rows.map((r) => `${r.method} ${r.status}`))].sort(), ['fixture-pi-old/uniform ok', 'fixture-pi/uniform ok'], rows.map((r) => r.reason).join('\n'));
 });
 
 test('the tensor backend a unit used is recorded in its rows; --backend chooses it', async () => {

@@ -36,7 +36,7 @@ describe('harness new plugin', () => {
       `test/${name}.test.ts`,
       'tsconfig.json',
     ]);
-    assert.equal(realpathSync(join(dir, 'node_modules', 'harness')), realpathSync(HARNESS_ROOT));
+    assert.equal(realpathSync(join(dir, 'node_modules', 'paper-harness')), realpathSync(HARNESS_ROOT));
     assert.equal(readSuiteFile(join(dir, 'suites', `${name}.yaml`)).id, name);
     assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /placeholder \(arXiv `2101\.00001`/);
   });
@@ -49,7 +49,7 @@ describe('harness new plugin', () => {
     assert.deepEqual(manifest.suites, [`suites/${name}.yaml`]);
   });
 
-  it('is resolvable as `harness/api`: the harness package.json exports ./api', () => {
+  it('is resolvable as `paper-harness/api`: the harness package.json exports ./api', () => {
     const pkg: { exports?: Record<string, unknown> } = JSON.parse(readFileSync(join(HARNESS_ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.exports?.['./api'], './harness/api/index.ts', 'package.json needs "exports": { "./api": "./harness/api/index.ts", … }');
   });

@@ -7,6 +7,7 @@ import { methodTasks, type PluginManifest } from '../api/manifest.ts';
 import type { Plugin } from '../api/types.ts';
 import { schemaProblems } from '../api/validate.ts';
 import { UserError, didYouMean } from '../errors.ts';
+import { registerPluginApiResolution } from '../loader/register.ts';
 import { sha256 } from './canonical.ts';
 
 export const HARNESS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -292,6 +293,8 @@ export async function loadPlugin(record: PluginRecord): Promise<Plugin> {
   if (record.notInstalled) throw new UserError(`plugin "${record.manifest.id}" is not installed: ${record.notInstalled}`);
   const entry = join(record.dir, record.manifest.entry ?? 'index.ts');
   if (!existsSync(entry)) throw new UserError(`${record.manifestFile}: /entry: file not found: ${entry}`);
+  // Also when the harness is used as a library (tests): `paper-harness/api` is this harness.
+  registerPluginApiResolution();
   const module = await import(pathToFileURL(entry).href);
   const plugin = module.default as Plugin | undefined;
   if (!plugin || plugin.__harnessPlugin !== 1) {

@@ -22,7 +22,9 @@ function git(args: string[]): string | undefined {
 
 export function readProvenance(): Provenance {
   const sha = git(['rev-parse', 'HEAD']);
-  const status = sha === undefined ? undefined : git(['status', '--porcelain', '--untracked-files=no']);
+  // The harness's code decides results; its package.json and lockfile change when a plugin is installed
+  // into the checkout (`npm install <plugin>`), which must not mark every later run as dirty.
+  const status = sha === undefined ? undefined : git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)package.json', ':(exclude)package-lock.json']);
   const cores = cpus();
   return {
     harness_version: HARNESS_VERSION,

@@ -1,9 +1,11 @@
 // `harness new plugin <name>`: writes a working plugin folder from the templates beside this file
-// and links the harness into its node_modules, so `import … from 'harness/api'` resolves offline.
+// and links the harness into its node_modules, so `import … from 'paper-harness/api'` resolves offline
+// for the plugin's own tests and type check (the harness itself resolves it at run time, see harness/loader).
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
+import { PACKAGE_NAME } from '../loader/register.ts';
 import { HARNESS_ROOT } from '../plan/registry.ts';
 
 export const PLUGIN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -11,11 +13,11 @@ export const PLUGIN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'plugin');
 
 /** Packages linked from the harness into a new plugin's node_modules: the API and the tools that run its tests. */
-const LINKED_PACKAGES = ['harness', 'tsx', 'typescript', '@types/node'] as const;
+const LINKED_PACKAGES = [PACKAGE_NAME, 'tsx', 'typescript', '@types/node'] as const;
 
 /** Files only a plugin outside the harness repository needs. Inside it, the root package.json
  * (`"type": "module"`, `exports["./api"]`), tsconfig.json and .gitignore already serve the plugin, and
- * a package.json of its own would even break `harness/api`, which resolves there by self-reference
+ * a package.json of its own would even break `paper-harness/api`, which resolves there by self-reference
  * to the nearest package.json. */
 const STANDALONE_ONLY = new Set(['package.json', 'tsconfig.json', '.gitignore']);
 
@@ -110,7 +112,7 @@ function linkHarness(dir: string): { links: ScaffoldLink[]; missing: string[] } 
   const links: ScaffoldLink[] = [];
   const missing: string[] = [];
   for (const name of LINKED_PACKAGES) {
-    const target = name === 'harness' ? HARNESS_ROOT : packageDirFromHarness(name);
+    const target = name === PACKAGE_NAME ? HARNESS_ROOT : packageDirFromHarness(name);
     if (!target) {
       missing.push(name);
       continue;
