@@ -53,7 +53,7 @@ test('an installed plugin imports the API of the harness that runs it, whatever 
   for (const [name, specifier] of [['harness-plugin-pi', 'paper-harness/api'], ['harness-plugin-pi-old', 'harness/api']]) {
     const dir = copyFixturePlugin(join(project, 'node_modules', name));
     const entry = join(dir, 'index.ts');
-    writeFileSync(entry, readFileSync(entry, 'utf8').replace('../../../harness/api/index.ts', specifier));
+    writeFileSync(entry, readFileSync(entry, 'utf8').replace("'paper-harness/api'", `'${specifier}'`));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', harness: 'plugin.json' }));
     if (name.endsWith('-old')) {
       const manifest = JSON.parse(readFileSync(join(dir, 'plugin.json'), 'utf8'));

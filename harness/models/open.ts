@@ -9,7 +9,7 @@ import type { TensorBackend } from '../api/types.ts';
 import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
 import { coreCodeHash, loadPlugin, pluginCodeHash, splitQualified, type PluginRecord, type Registry } from '../plan/registry.ts';
 import { createRng } from '../plan/seeds.ts';
-import { createArtifactCache } from '../run/artifacts.ts';
+import { pluginArtifactCache } from '../run/artifacts.ts';
 import { resolveDataset } from '../run/datasets.ts';
 import type { BuiltinModelSpec, ModelSpec } from './spec.ts';
 
@@ -87,7 +87,7 @@ function standaloneContext(record: PluginRecord, options: OpenModelOptions): Run
     budget: 'full',
     signal: options.signal ?? new AbortController().signal,
     log: { info: say, warn: say, debug: () => {} },
-    cache: createArtifactCache(join(options.cacheDir, 'artifacts'), record.manifest.id),
+    cache: pluginArtifactCache(join(options.cacheDir, 'artifacts'), record),
     progress: () => {},
     dataset: (id) => resolveDataset(record, id),
     tensors: async () => (backend ??= await loadTensorBackend(options.backend ?? 'auto')),

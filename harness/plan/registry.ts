@@ -1,6 +1,6 @@
 // Finds plugins and suites from their manifests alone; plugin code is imported only when a unit needs it.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { methodTasks, type PluginManifest } from '../api/manifest.ts';
@@ -8,7 +8,6 @@ import type { Plugin } from '../api/types.ts';
 import { schemaProblems } from '../api/validate.ts';
 import { UserError, didYouMean } from '../errors.ts';
 import { registerPluginApiResolution } from '../loader/register.ts';
-import { sha256 } from './canonical.ts';
 
 export const HARNESS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HARNESS_VERSION: string = JSON.parse(readFileSync(join(HARNESS_ROOT, 'package.json'), 'utf8')).version;
@@ -238,51 +237,8 @@ export function requireSuite(registry: Registry, idOrPath: string): SuiteRecord 
   return record;
 }
 
-/** Hash of the plugin's own source files: unit keys change when its code changes. */
-export function pluginCodeHash(record: PluginRecord): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      // Tests, run outputs and installed packages are not the plugin's code.
-      if (name === 'node_modules' || name === 'test' || name === 'results' || name.startsWith('.')) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(ts|js|mjs|cjs|json)$/.test(name)) files.push(path);
-    }
-  };
-  walk(record.dir);
-  // The shared model code and datasets a plugin imports change its results as much as its own code.
-  const shared = sharedImports(files);
-  return sha256(
-    [...files.map((f) => `${relative(record.dir, f)}\0${sha256(readFileSync(f))}`), ...shared.map((f) => `core:${relative(HARNESS_ROOT, f)}\0${sha256(readFileSync(f))}`)].join('\n'),
-  );
-}
-
-/** Folders of the core whose code computes results inside plugins (networks, trainers, model adapters, data). */
-const SHARED_CODE_DIRS = [join(HARNESS_ROOT, 'harness', 'nn'), join(HARNESS_ROOT, 'harness', 'models'), join(HARNESS_ROOT, 'datasets')];
-
-/** Hash of a core module and the shared code it imports (a model adapter's part of a unit key). */
-export function coreCodeHash(file: string): string {
-  return sha256([file, ...sharedImports([file])].map((f) => `${relative(HARNESS_ROOT, f)}\0${sha256(readFileSync(f))}`).join('\n'));
-}
-
-/** The files under SHARED_CODE_DIRS that `files` import, directly or through each other (relative imports). */
-export function sharedImports(files: readonly string[]): string[] {
-  const found = new Set<string>();
-  const queue = [...files];
-  while (queue.length) {
-    const file = queue.pop()!;
-    if (!/\.(ts|js|mjs|cjs)$/.test(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      const target = resolve(dirname(file), match[1]);
-      if (!SHARED_CODE_DIRS.some((dir) => target.startsWith(dir + sep)) || found.has(target) || !existsSync(target)) continue;
-      found.add(target);
-      queue.push(target);
-    }
-  }
-  return [...found].sort();
-}
+// Unit keys and artifact keys hash a plugin's code: its entry module's import graph (see code-hash.ts).
+export { coreCodeHash, pluginCodeHash, sharedImports } from './code-hash.ts';
 
 const loaded = new Map<string, Plugin>();
 

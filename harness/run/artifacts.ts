@@ -3,6 +3,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { ArtifactCache, Json } from '../api/types.ts';
 import { sha256 } from '../plan/canonical.ts';
+import { pluginCodeHash, type PluginRecord } from '../plan/registry.ts';
+
+const codeHashes = new Map<string, string>();
+
+/** The artifact cache of one plugin. Its keys include the plugin's code hash (the import graph of its
+ * entry module, see plan/code-hash.ts): weights trained by other code are never served, whatever key
+ * the plugin chose. Hashed once per plugin and process: code does not change during a run. */
+export function pluginArtifactCache(dir: string, record: PluginRecord): ArtifactCache {
+  if (!codeHashes.has(record.dir)) codeHashes.set(record.dir, pluginCodeHash(record));
+  return createArtifactCache(dir, `${record.manifest.id}\0${codeHashes.get(record.dir)}`);
+}
 
 export function createArtifactCache(dir: string, namespace: string): ArtifactCache {
   const pathFor = (key: string, ext: string) => join(dir, `${sha256(`${namespace}\0${key}`)}.${ext}`);

@@ -6,7 +6,7 @@ import { DatasetMissingError } from '../errors.ts';
 import type { Unit } from '../plan/expand.ts';
 import { loadPlugin, splitQualified, type Registry } from '../plan/registry.ts';
 import { createRng } from '../plan/seeds.ts';
-import { createArtifactCache } from './artifacts.ts';
+import { pluginArtifactCache } from './artifacts.ts';
 import { resolveDataset } from './datasets.ts';
 import type { UnitOutcome } from './protocol.ts';
 import { openModel } from '../models/open.ts';
@@ -55,7 +55,7 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
       budget,
       signal: options.signal ?? new AbortController().signal,
       log,
-      cache: createArtifactCache(options.artifactDir, record.manifest.id),
+      cache: pluginArtifactCache(options.artifactDir, record),
       progress: (fraction, note) => options.onProgress(Math.min(1, Math.max(0, fraction)), note ? `${stage}: ${note}` : stage),
       dataset: (id) => resolveDataset(record, id),
       tensors: async () => (backend = await loadTensorBackend(options.backend)),

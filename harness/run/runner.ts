@@ -105,8 +105,12 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const cache = new UnitCache(options.cacheDir);
   const counts = { ok: 0, error: 0, timeout: 0, skipped: 0, ran: 0, resumed: 0, cached: 0 };
   const todo: Unit[] = [];
+  const startedAt = new Date().toISOString();
   for (const unit of mine) {
-    if (journal.entries.has(unit.key)) {
+    const earlier = journal.entries.get(unit.key);
+    if (earlier) {
+      // Done earlier into this folder: its rows keep their provenance, but the suite may rename the method.
+      journal.entries.set(unit.key, { ...earlier, rows: relabelRows(earlier.rows, unit, resolved) });
       counts.resumed++;
       continue;
     }
@@ -115,7 +119,9 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     const backendUsed = cached?.rows[0]?.backend;
     const hit = options.backend === 'auto' || backendUsed === 'none' || backendUsed === options.backend ? cached : undefined;
     if (hit) {
-      journal.append({ ...hit, cachedFrom: hit.cachedFrom ?? hit.rows[0]?.started_at ?? '' });
+      // The values are the cached ones; the rows say this run's name, provenance and start.
+      const rows = relabelRows(hit.rows, unit, resolved).map((row) => ({ ...row, ...provenance, started_at: startedAt }));
+      journal.append({ ...hit, rows, cachedFrom: hit.cachedFrom ?? hit.rows[0]?.started_at ?? '' });
       counts.cached++;
     } else {
       todo.push(unit);
@@ -182,6 +188,15 @@ function prepareOutDir(outDir: string) {
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, 'Z');
+}
+
+/** Rows reused for a unit, under the names this suite gives: the method's leaderboard name (`as:`) and
+ * the metrics' declared goal and unit are not part of the unit key. */
+function relabelRows(rows: ResultRow[], unit: Unit, resolved: ResolvedSuite): ResultRow[] {
+  return rows.map((row) => {
+    const declaration = row.metric ? resolved.metrics.get(row.metric) : undefined;
+    return { ...row, method: unit.methodName, ...(declaration ? { goal: declaration.goal, unit: declaration.unit } : {}) };
+  });
 }
 
 /** Turns a unit's outcome into its rows: one per metric, or one status row when it did not finish. */
