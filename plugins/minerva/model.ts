@@ -54,9 +54,9 @@ export interface MathLMTraining {
 
 /** Training per budget; method params `trainSteps`, `mathFraction` override. */
 export function trainingFor(budget: string, params: Params, mathFraction: number): MathLMTraining {
-  const steps = (params.trainSteps as number | undefined) ?? (budget === 'full' ? 700 : budget === 'standard' ? 250 : 2);
+  const steps = (params.trainSteps as number | undefined) ?? (budget === 'full' ? 400 : budget === 'standard' ? 150 : 2);
   return {
-    steps, batch: budget === 'smoke' ? 4 : 16, lr: 3e-3, warmupSteps: Math.min(50, Math.ceil(steps / 10)),
+    steps, batch: budget === 'smoke' ? 4 : 12, lr: 3e-3, warmupSteps: Math.min(50, Math.ceil(steps / 10)),
     mathFraction: (params.mathFraction as number | undefined) ?? mathFraction, trainProblems: 20000, seed: 0,
   };
 }
@@ -87,7 +87,7 @@ export function mathBatches(rng: Rng, t: MathLMTraining, length = WINDOW): (step
 }
 
 /** Cuts the prompt to the model's window and caps the generation (see the header). */
-function windowed(lm: LocalLanguageModel): LocalLanguageModel {
+export function windowed(lm: LocalLanguageModel): LocalLanguageModel {
   const complete = (prompt: string | ArrayLike<number>, g: SamplingOptions): Promise<Completion[]> => {
     const maxTokens = Math.min(g.maxTokens, GENERATION_CAP);
     const ids = typeof prompt === 'string' ? lm.tokenizer.encode(prompt) : prompt;
