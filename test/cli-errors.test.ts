@@ -1,10 +1,10 @@
 // Bad input: each case gets one clear message naming the problem, a non-zero exit code, no stack trace
 // and no files written.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cli, FIXTURE_PLUGIN, FIXTURE_SUITES, hasStackTrace, ROOT, tempDir } from './helpers.ts';
+import { cli, copyFixturePlugin, FIXTURE_PLUGIN, FIXTURE_SUITES, hasStackTrace, ROOT, tempDir } from './helpers.ts';
 
 const bad = join(ROOT, 'test', 'fixtures', 'bad');
 
@@ -75,4 +75,17 @@ test('validate reports every problem and exits 1; valid files pass', () => {
   const ok = cli(['validate', join(FIXTURE_SUITES, 'fixture.yaml'), join(FIXTURE_PLUGIN, 'plugin.json'), '--plugin', FIXTURE_PLUGIN]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(readdirSync(bad).includes('rows.csv'), false);
+});
+
+test('code that does not match its manifest is refused before anything is written: exit 2, naming what differs', () => {
+  const plugin = copyFixturePlugin(join(tempDir(), 'pi'));
+  const manifestFile = join(plugin, 'plugin.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  manifest.methods = manifest.methods.filter((m: { id: string }) => m.id !== 'hang');
+  writeFileSync(manifestFile, JSON.stringify(manifest));
+  const out = join(tempDir(), 'run');
+  const result = expectUserError(['run', join(FIXTURE_SUITES, 'fixture.yaml'), '--plugin', plugin, '--out', out], /plugin "fixture-pi" does not match its manifest/);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /methods: "hang" is exported by .*index\.ts but not declared in plugin\.json/);
+  assert.ok(!existsSync(out), 'no run folder');
 });

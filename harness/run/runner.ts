@@ -9,7 +9,7 @@ import { UserError } from '../errors.ts';
 import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import { expandPlan, type Plan, type Unit } from '../plan/expand.ts';
 import { inShard, type Shard } from '../plan/shard.ts';
-import { discover, pluginCodeHash, type Registry } from '../plan/registry.ts';
+import { discover, loadPlugin, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
 import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
 import { writeFileAtomic } from '../results/csv.ts';
@@ -97,6 +97,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds, models });
   const mine = options.shard ? plan.units.filter((u) => inShard(u, options.shard!)) : plan.units;
   const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp() + (options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '')));
+  await refuseMismatchedCode(registry, mine);
   prepareOutDir(outDir);
   if (options.force) rmSync(join(outDir, 'journal.jsonl'), { force: true });
 
@@ -175,6 +176,20 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     manifest: runManifest(plan, registry, resolved, provenance, options, journal),
   });
   return { outDir, plan, rows, board, claims, counts, interrupted: controller.signal.aborted && !options.failFast };
+}
+
+/** Code that exports other tasks or methods than its manifest declares is refused before anything is
+ * written, with the differences (else every unit would fail with the same error). Other import failures
+ * stay the units' own errors. */
+async function refuseMismatchedCode(registry: Registry, units: Unit[]): Promise<void> {
+  const ids = new Set(units.filter((u) => !u.skip).flatMap((u) => [splitQualified(u.task).plugin, u.plugin]));
+  for (const id of ids) {
+    try {
+      await loadPlugin(registry.plugins.get(id)!);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+    }
+  }
 }
 
 function prepareOutDir(outDir: string) {
