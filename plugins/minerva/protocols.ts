@@ -14,6 +14,8 @@ export interface EvalInstance {
   problems: EvalProblem[];
   /** Samples per problem for maj1@k / pass@k (0 = greedy only). */
   samples: number;
+  /** Only the first `sampledProblems` problems get samples (sampling costs k× greedy); the rest greedy only. */
+  sampledProblems: number;
   /** Generation limit per completion, in the model's tokens. */
   maxTokens: number;
   /** Seed of problem i's samples: seeds[i] (drawn in prepare, so every model gets the same seeds). */
@@ -42,7 +44,7 @@ export async function runEvaluation(lm: LanguageModel, inst: EvalInstance, onPro
     inst.problems.map(async (p, i) => {
       const { prompt, stop } = promptFor(p);
       const [greedy] = await lm.complete(prompt, { maxTokens: inst.maxTokens, temperature: 0, stop });
-      const samples = inst.samples > 0
+      const samples = inst.samples > 0 && i < inst.sampledProblems
         ? await lm.complete(prompt, { maxTokens: inst.maxTokens, ...SAMPLING, n: inst.samples, seed: inst.seeds[i], stop })
         : [];
       onProblem?.(++done);

@@ -93,15 +93,19 @@ export function metricsOf(records: ProblemRecord[]): MetricValues {
     'invalid-answer-rate-flexible': mean(records.map((r) => (r.greedyFlexible === INVALID ? 1 : 0))),
     'string-vs-equiv-gap': mean(records.map((r) => r.correct - r.correctString)),
   };
-  const n = Math.min(...records.map((r) => r.sampleStrict.length));
+  // sampled metrics over the problems that were sampled (the first sampledProblems)
+  const sampled = records.filter((r) => r.sampleStrict.length > 0);
+  const n = sampled.length ? Math.min(...sampled.map((r) => r.sampleStrict.length)) : 0;
   if (n > 0) {
-    m['sample-accuracy'] = mean(records.map((r) => mean(r.sampleCorrect)));
-    m['invalid-answer-rate-sampled'] = mean(records.map((r) => mean(r.sampleStrict.map((a) => (a === INVALID ? 1 : 0)))));
+    m['sampled-problems'] = sampled.length;
+    m['pass-at-1-sampled-problems'] = mean(sampled.map((r) => r.correct));
+    m['sample-accuracy'] = mean(sampled.map((r) => mean(r.sampleCorrect)));
+    m['invalid-answer-rate-sampled'] = mean(sampled.map((r) => mean(r.sampleStrict.map((a) => (a === INVALID ? 1 : 0)))));
     for (const k of VOTE_KS) {
       if (k > n) continue;
-      m[`maj1-at-${k}`] = mean(records.map((r) => problemMajAtK(r.sampleStrict, r.sampleCorrect, k)));
-      m[`maj1-at-${k}-flexible`] = mean(records.map((r) => problemMajAtK(r.sampleFlexible, r.sampleCorrectFlexible, k)));
-      if (k > 1) m[`pass-at-${k}`] = mean(records.map((r) => passAtK(r.sampleCorrect.length, r.sampleCorrect.reduce((s, v) => s + v, 0), k)));
+      m[`maj1-at-${k}`] = mean(sampled.map((r) => problemMajAtK(r.sampleStrict, r.sampleCorrect, k)));
+      m[`maj1-at-${k}-flexible`] = mean(sampled.map((r) => problemMajAtK(r.sampleFlexible, r.sampleCorrectFlexible, k)));
+      if (k > 1) m[`pass-at-${k}`] = mean(sampled.map((r) => passAtK(r.sampleCorrect.length, r.sampleCorrect.reduce((s, v) => s + v, 0), k)));
     }
   }
   for (let level = 1; level <= 5; level++) {

@@ -42,8 +42,9 @@ export const mathEval: Task<EvalInstance, EvalOutput> = {
     const { problems, fileSha256 } = loadProblems(ctx, params);
     const samples = intParam(params, 'samples', 0, 0);
     const maxTokens = intParam(params, 'maxTokens', 1, 512);
+    const sampledProblems = Math.min(problems.length, intParam(params, 'sampledProblems', 0, problems.length));
     const seeding = ctx.rng.fork('sampling');
-    return { problems, samples, maxTokens, seeds: problems.map(() => seeding.int(2 ** 31 - 1)), fileSha256 };
+    return { problems, samples, sampledProblems, maxTokens, seeds: problems.map(() => seeding.int(2 ** 31 - 1)), fileSha256 };
   },
   evaluate: (ctx, inst, model) => runEvaluation(model, inst, (done) => ctx.progress(done / inst.problems.length, `${done}/${inst.problems.length} problems`)),
   score(_ctx, inst, out): ScoreResult {
