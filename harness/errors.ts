@@ -40,3 +40,7 @@ export function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/** The hint for anything that names a plugin the harness does not know: most often a plugin in a folder
+ * of its own, which every command that reads plugins loads with `--plugin DIR`. */
+export const PLUGIN_FLAG_HINT = 'A plugin in a folder of its own is loaded with --plugin DIR (repeatable; run, plan, list, validate, bench, reproduce, score, leaderboard, publish, merge, serve and export accept it); an npm-installed one is found in ./node_modules.';

@@ -58,6 +58,9 @@ describe('harness bench', () => {
       assert.ok(row.mean_ms !== null && Number.isFinite(row.mean_ms) && row.mean_ms >= 0, `mean ${row.mean_ms}`);
       assert.ok(row.p50_ms !== null && row.p99_ms !== null && row.p50_ms <= row.p99_ms);
       assert.ok(row.throughput_per_s !== null && row.throughput_per_s > 0);
+      // items/s is items per call over the mean time per call, not a median in disguise.
+      const n = JSON.parse(row.size).n;
+      assert.ok(Math.abs((row.throughput_per_s * row.mean_ms!) / 1000 - n) < 1e-9 * n, `${row.throughput_per_s} items/s × ${row.mean_ms} ms ≠ ${n} items`);
     }
   });
 

@@ -18,6 +18,9 @@ function expectUserError(args: string[], pattern: RegExp) {
 
 test('unknown suite: did you mean', () => {
   expectUserError(['run', 'fixtur', '--plugin', FIXTURE_PLUGIN], /unknown suite "fixtur"/);
+  // The suite of a plugin in a folder of its own, without --plugin: the message says how to load it.
+  expectUserError(['run', 'fixture'], /loaded with --plugin DIR/);
+  expectUserError(['run', join(FIXTURE_SUITES, 'fixture.yaml')], /unknown plugin "fixture-pi"[\s\S]*loaded with --plugin DIR/);
   expectUserError(['plan', 'smok'], /unknown suite "smok" \(did you mean "smoke"\?\)/);
 });
 

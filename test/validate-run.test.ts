@@ -50,3 +50,13 @@ test('missing files and units from another plan are reported', async () => {
   assert.match(r.stderr, /claims\.csv: missing/);
   assert.match(r.stderr, /\/suite\/version: 7, but the installed suite "fixture" is version 1/);
 });
+
+test('a run in which every unit errored or timed out does not pass', () => {
+  const suite = join(tempDir(), 'all-fail.yaml');
+  writeFileSync(suite, `id: all-fail\nversion: 1\ntitle: t\ndescription: d\nprimary: { metric: abs-error }\ntasks: [{ task: fixture-pi/estimate-pi, params: { n: 10 } }]\nmethods: [fixture-pi/throw]\nseeds: [0, 1]\n`);
+  const out = join(tempDir(), 'run');
+  cli(['run', suite, '--plugin', FIXTURE_PLUGIN, '--out', out]);
+  const r = cli(['validate', out, '--plugin', FIXTURE_PLUGIN]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /rows\.csv: no unit succeeded: 2 row\(s\) error or timeout \(e\.g\. fixture-pi\/throw: /);
+});

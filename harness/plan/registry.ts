@@ -6,7 +6,7 @@ import semver from 'semver';
 import { methodTasks, type PluginManifest } from '../api/manifest.ts';
 import type { Plugin } from '../api/types.ts';
 import { schemaProblems } from '../api/validate.ts';
-import { UserError, didYouMean } from '../errors.ts';
+import { PLUGIN_FLAG_HINT, UserError, didYouMean } from '../errors.ts';
 import { registerPluginApiResolution } from '../loader/register.ts';
 
 export const HARNESS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -97,7 +97,7 @@ export function discover(options: DiscoverOptions = {}): Registry {
       }
     });
   }
-  if (orphans.length) throw new UserError('a method targets a task that no plugin provides', orphans);
+  if (orphans.length) throw new UserError('a method targets a task that no plugin provides', [...orphans, PLUGIN_FLAG_HINT]);
 
   const suites = new Map<string, SuiteRecord>();
   const addSuite = (file: string, plugin?: string) => {
@@ -216,7 +216,7 @@ export function requirePlugin(registry: Registry, id: string, context = ''): Plu
   if (!record) {
     throw new UserError(
       `${context}unknown plugin "${id}"${didYouMean(id, registry.plugins.keys())}`,
-      [`installed plugins: ${[...registry.plugins.keys()].join(', ') || 'none'}`],
+      [`installed plugins: ${[...registry.plugins.keys()].join(', ') || 'none'}`, PLUGIN_FLAG_HINT],
     );
   }
   return record;
@@ -232,6 +232,7 @@ export function requireSuite(registry: Registry, idOrPath: string): SuiteRecord 
   if (!record) {
     throw new UserError(`unknown suite "${idOrPath}"${didYouMean(idOrPath, registry.suites.keys())}`, [
       `available suites: ${[...registry.suites.keys()].join(', ') || 'none'}`,
+      `A plugin's suites are found once the plugin is: ${PLUGIN_FLAG_HINT}`,
     ]);
   }
   return record;

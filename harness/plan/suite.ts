@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { methodTasks, type MetricDeclaration } from '../api/manifest.ts';
 import type { SuiteFile, SuiteMethod } from '../api/suite.ts';
 import { schemaProblems } from '../api/validate.ts';
-import { UserError, didYouMean } from '../errors.ts';
+import { PLUGIN_FLAG_HINT, UserError, didYouMean } from '../errors.ts';
 import { DEFAULT_TIMEOUT_SECONDS } from './expand.ts';
 import { qualify, requireSuite, splitQualified, type PluginRecord, type Registry } from './registry.ts';
 
@@ -103,6 +103,7 @@ export function loadSuite(registry: Registry, idOrPath: string): ResolvedSuite {
   for (const [i, metric] of (suite.leaderboard?.metrics ?? []).entries()) {
     if (!problems.length && !metrics.has(metric)) problems.push(`${file}: /leaderboard/metrics/${i}: unknown metric "${metric}"`);
   }
+  if (problems.some((p) => p.includes(': unknown plugin "'))) problems.push(PLUGIN_FLAG_HINT);
   if (problems.length) throw new UserError(`suite "${suite.id}" (${file}) has problems`, problems);
   return { file, suite, metrics, methods };
 }

@@ -92,6 +92,12 @@ export async function runFolderProblems(registry: Registry, dir: string): Promis
   const pending = manifest.units.filter((u) => u.status === 'pending');
   if (pending.length) problems.push(`${manifestFile}: ${pending.length} planned unit(s) never ran: the run is incomplete (rerun it with the same --out)`);
 
+  // A run in which nothing succeeded is no result, however intact its files.
+  const failed = rows.filter((row) => row.status === 'error' || row.status === 'timeout');
+  if (failed.length && !rows.some((row) => row.status === 'ok')) {
+    problems.push(`${dir}/rows.csv: no unit succeeded: ${failed.length} row(s) error or timeout (e.g. ${failed[0].method}: ${failed[0].reason})`);
+  }
+
   // 4. Provenance is complete and the tree was clean.
   const incomplete = PROVENANCE.filter((column) => rows.some((row) => row[column] === ''));
   if (incomplete.length) problems.push(`${dir}/rows.csv: provenance incomplete: empty ${incomplete.join(', ')} in some rows`);
