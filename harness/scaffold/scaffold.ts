@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import { PACKAGE_NAME } from '../loader/register.ts';
-import { HARNESS_ROOT } from '../plan/registry.ts';
+import { HARNESS_ROOT, HARNESS_VERSION } from '../plan/registry.ts';
 
 export const PLUGIN_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -94,7 +94,7 @@ export function renderTemplates(name: string): Map<string, string> {
         .replace(/^gitignore$/, '.gitignore')
         .split(sep)
         .join('/');
-      rendered.set(target, readFileSync(path, 'utf8').replaceAll('{{name}}', name));
+      rendered.set(target, readFileSync(path, 'utf8').replaceAll('{{name}}', name).replaceAll('{{harnessVersion}}', HARNESS_VERSION));
     }
   };
   walk(TEMPLATE_DIR);
