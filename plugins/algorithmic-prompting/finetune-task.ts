@@ -57,7 +57,7 @@ export const additionFinetune: Task<FinetuneInstance, FinetuneOutput> = {
       });
       const exact = out.outputs[i].eos && out.outputs[i].text === compactTarget(gold);
       return {
-        length: p.length, ood: p.length > inst.trainMax ? 1 : 0, correct: read.answer === gold.answer ? 1 : 0, exact: exact ? 1 : 0,
+        length: p.length, a: p.a, b: p.b, ood: p.length > inst.trainMax ? 1 : 0, correct: read.answer === gold.answer ? 1 : 0, exact: exact ? 1 : 0,
         steps: gold.steps.length, stepsCorrect, firstWrong, allStepsRight: stepsCorrect === gold.steps.length && read.steps.length === gold.steps.length ? 1 : 0,
         output: out.outputs[i].text,
       };
@@ -103,7 +103,7 @@ function finetune(format: CompactFormat): Method<FinetuneInstance, FinetuneOutpu
       const cfg: FinetuneConfig = {
         format, trainMax: inst.trainMax, positional: inst.positional,
         dModel: num(params, 'dModel', 64), heads: num(params, 'heads', 4), layers: num(params, 'layers', 2), ffn: num(params, 'ffn', 256),
-        steps: num(params, 'steps', STEPS[ctx.budget][format]), batch: num(params, 'batch', 16), lr: num(params, 'lr', 1e-3), warmupSteps: num(params, 'warmupSteps', 100),
+        steps: num(params, 'steps', STEPS[ctx.budget][format]), batch: num(params, 'batch', 16), lr: num(params, 'lr', 3e-3), warmupSteps: num(params, 'warmupSteps', 100),
       };
       const trained = await trainOrLoad(ctx, tf, cfg, ctx.rng);
       try {
