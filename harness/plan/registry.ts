@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
 import { methodTasks, type PluginManifest } from '../api/manifest.ts';
 import type { Plugin } from '../api/types.ts';
 import { schemaProblems } from '../api/validate.ts';
@@ -101,10 +102,12 @@ export function discover(options: DiscoverOptions = {}): Registry {
 
   const suites = new Map<string, SuiteRecord>();
   const addSuite = (file: string, plugin?: string) => {
-    const id = suiteIdFromFile(file);
+    const id = suiteId(file);
     const existing = suites.get(id);
     if (existing && existing.file !== file) {
-      throw new UserError(`duplicate suite id "${id}": ${existing.file} and ${file}`);
+      throw new UserError(`duplicate suite id "${id}": ${existing.file} and ${file}`, [
+        'Suite ids are global. To rank your method on another plugin\'s suite, copy its file, add your method and run the copy by path (harness run ./my-copy.yaml --plugin DIR) without listing it in plugin.json\'s suites.',
+      ]);
     }
     suites.set(id, { id, file, plugin });
   };
@@ -125,6 +128,18 @@ export function discover(options: DiscoverOptions = {}): Registry {
 /** Suite files are named after their id: `suites/<id>.yaml`. */
 export function suiteIdFromFile(file: string): string {
   return file.split(sep).pop()!.replace(/\.ya?ml$/, '');
+}
+
+/** A suite's id is its `id:` field (a copy may have any file name); the file name when it has none
+ * readable, and the file's own problems are reported when it is loaded. */
+export function suiteId(file: string): string {
+  try {
+    const id = (parseYaml(readFileSync(file, 'utf8')) as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && id) return id;
+  } catch {
+    // reported by loadSuite
+  }
+  return suiteIdFromFile(file);
 }
 
 function packagePlugins(nodeModules: string): Array<{ dir: string; manifestFile: string; origin: PluginOrigin }> {
@@ -226,7 +241,7 @@ export function requireSuite(registry: Registry, idOrPath: string): SuiteRecord 
   if (/\.ya?ml$/.test(idOrPath) || idOrPath.includes('/')) {
     const file = resolve(idOrPath);
     if (!existsSync(file)) throw new UserError(`suite file not found: ${idOrPath}`);
-    return { id: suiteIdFromFile(file), file };
+    return { id: suiteId(file), file };
   }
   const record = registry.suites.get(idOrPath);
   if (!record) {
