@@ -7,7 +7,8 @@ import { EXEMPLAR_LENGTHS, exemplarPrefix, exemplars, PERTURBATIONS, SEPARATOR, 
 import { problemLength, randomProblem, STYLES, trace, traceBody, type Operation, type Style, type Trace } from './traces.ts';
 
 export interface IclInstance {
-  op: Operation;
+  /** The operations taught in one prompt: one, or addition and subtraction together (skill accumulation). */
+  ops: Operation[];
   style: Style;
   perturbation: Perturbation;
   /** The prompt before each question (exemplars + separator). */
@@ -31,7 +32,11 @@ function intList(value: Json | undefined, name: string): number[] {
   return value as number[];
 }
 
-export function prepareIcl(ctx: RunContext, op: Operation, params: Params): IclInstance {
+/**
+ * The exemplars of every operation in `ops` (one after the other), then perLength problems per
+ * length, cycling through the operations (skill accumulation: the model picks the skill by the operator).
+ */
+export function prepareIcl(ctx: RunContext, ops: Operation[], params: Params): IclInstance {
   const style = (params.style ?? 'algorithmic') as Style;
   if (!STYLES.includes(style)) throw new RangeError(`param style must be one of ${STYLES.join(', ')}, got ${JSON.stringify(params.style)}`);
   const perturbation = (params.perturbation ?? 'none') as Perturbation;
@@ -39,10 +44,10 @@ export function prepareIcl(ctx: RunContext, op: Operation, params: Params): IclI
   const lengths = intList(params.lengths, 'lengths');
   const perLength = (params.perLength as number | undefined) ?? 10;
   // the exemplars depend on the seed only, so styles and perturbations share problems and exemplars
-  const shots = exemplars(ctx.rng.fork('exemplars'), op, style, perturbation);
+  const shots = ops.flatMap((op) => exemplars(ctx.rng.fork(ops.length > 1 ? `exemplars:${op}` : 'exemplars'), op, style, perturbation));
   const draw = ctx.rng.fork('problems');
-  const problems = lengths.flatMap((n) => Array.from({ length: perLength }, () => trace(randomProblem(draw, op, n), style)));
-  return { op, style, perturbation, prefix: exemplarPrefix(shots), exemplarMax: Math.max(...EXEMPLAR_LENGTHS[op]), problems };
+  const problems = lengths.flatMap((n) => Array.from({ length: perLength }, (_, i) => trace(randomProblem(draw, ops[i % ops.length], n), style)));
+  return { ops, style, perturbation, prefix: exemplarPrefix(shots), exemplarMax: Math.max(...ops.flatMap((op) => EXEMPLAR_LENGTHS[op])), problems };
 }
 
 /** The protocol every model runs: one greedy completion per problem, stopped at a blank line. */
@@ -74,7 +79,7 @@ export function scoreIcl(inst: IclInstance, out: IclOutput): ScoreResult {
   const records = inst.problems.map((p, i) => {
     const text = out.completions[i];
     const check = checkTrace(text, p);
-    const answer = extractAnswer(inst.op, text);
+    const answer = extractAnswer(p.problem.op, text);
     const r: IclRecord & { answer: string | null; gold: string; completion: string } = {
       length: problemLength(p.problem), exemplarMax: inst.exemplarMax, correct: answer === p.answer ? 1 : 0,
       steps: check.steps, stepsCorrect: check.stepsCorrect, firstWrong: check.firstWrong, lines: p.lines.length, allStepsRight: check.allStepsRight ? 1 : 0,
@@ -104,10 +109,10 @@ export function scoreIclRecords(records: Json[]): MetricValues {
   return metrics;
 }
 
-function iclTask(op: Operation): Task<IclInstance, IclOutput> {
+function iclTask(...ops: Operation[]): Task<IclInstance, IclOutput> {
   return {
     version: 1,
-    prepare: (ctx, params) => prepareIcl(ctx, op, params),
+    prepare: (ctx, params) => prepareIcl(ctx, ops, params),
     evaluate: (_ctx, inst, model) => evaluateIcl(model, inst),
     score: (_ctx, inst, out) => scoreIcl(inst, out),
     scoreRecords: (records) => scoreIclRecords(records),
@@ -119,4 +124,5 @@ export const iclTasks = {
   addition: iclTask('addition'),
   subtraction: iclTask('subtraction'),
   multiplication: iclTask('multiplication'),
+  accumulation: iclTask('addition', 'subtraction'),
 };

@@ -13,6 +13,7 @@ export default definePlugin({
     'icl-addition': iclTasks.addition,
     'icl-subtraction': iclTasks.subtraction,
     'icl-multiplication': iclTasks.multiplication,
+    'icl-accumulation': iclTasks.accumulation,
     'addition-finetune': additionFinetune,
   },
   methods: finetuneMethods,

@@ -15,7 +15,7 @@ test('the oracle executor scores 100 % on every operation, style and perturbatio
   for (const op of OPERATIONS) {
     for (const style of STYLES) {
       for (const perturbation of ['none', 'systematic', 'irregular']) {
-        const inst = prepareIcl(ctx(5), op, { style, perturbation, lengths: [1, 3, 8], perLength: 2 });
+        const inst = prepareIcl(ctx(5), [op], { style, perturbation, lengths: [1, 3, 8], perLength: 2 });
         const { metrics } = scoreIcl(inst, await evaluateIcl(lm, inst));
         assert.equal(metrics.acc, 1, `${op} ${style} ${perturbation}`);
         assert.equal(metrics['acc-at-8'], 1);
@@ -32,7 +32,7 @@ test('the oracle executor scores 100 % on every operation, style and perturbatio
 
 test('the noisy executor with per-step slip ε scores ≈ (1 − ε)^steps, and the checker finds each slip', async () => {
   const eps = 0.1;
-  const inst = prepareIcl(ctx(9), 'addition', { style: 'algorithmic', lengths: [4], perLength: 300 });
+  const inst = prepareIcl(ctx(9), ['addition'], { style: 'algorithmic', lengths: [4], perLength: 300 });
   const out = await evaluateIcl(noisyExecutor(eps), inst);
   const { metrics, records } = scoreIcl(inst, out);
   const expected = (1 - eps) ** 4;
@@ -48,11 +48,21 @@ test('the noisy executor with per-step slip ε scores ≈ (1 − ε)^steps, and 
 });
 
 test('prompts: exemplars and problems depend on the seed only, so styles share problems; the prompt stops at the question cue', () => {
-  const a = prepareIcl(ctx(3), 'addition', { style: 'algorithmic', lengths: [2, 6], perLength: 3 });
-  const b = prepareIcl(ctx(3), 'addition', { style: 'few-shot', lengths: [2, 6], perLength: 3 });
+  const a = prepareIcl(ctx(3), ['addition'], { style: 'algorithmic', lengths: [2, 6], perLength: 3 });
+  const b = prepareIcl(ctx(3), ['addition'], { style: 'few-shot', lengths: [2, 6], perLength: 3 });
   assert.deepEqual(a.problems.map((p) => p.problem), b.problems.map((p) => p.problem));
   assert.ok(a.prefix.startsWith('Problem: 128+367=\nExplanation:\nThe first number is 128'));
   assert.ok(b.prefix.startsWith('Problem: 128+367=\nAnswer: 495\n\nProblem: '));
   assert.equal(a.exemplarMax, 5);
-  assert.throws(() => prepareIcl(ctx(3), 'parity', { style: 'cot', lengths: [2] }), /style must be one of/);
+  assert.throws(() => prepareIcl(ctx(3), ['parity'], { style: 'cot', lengths: [2] }), /style must be one of/);
+});
+
+test('skill accumulation: addition and subtraction exemplars in one prompt, questions of both kinds, the oracle picks by the operator', async () => {
+  const inst = prepareIcl(ctx(4), ['addition', 'subtraction'], { style: 'algorithmic', lengths: [2, 7], perLength: 4 });
+  assert.deepEqual(inst.problems.map((p) => p.problem.op), ['addition', 'subtraction', 'addition', 'subtraction', 'addition', 'subtraction', 'addition', 'subtraction']);
+  assert.equal((inst.prefix.match(/^Problem: \d+\+\d+=$/gm) ?? []).length, 3);
+  assert.equal((inst.prefix.match(/^Problem: \d+-\d+=$/gm) ?? []).length, 3);
+  const { metrics } = scoreIcl(inst, await evaluateIcl(oracleExecutor(), inst));
+  assert.equal(metrics.acc, 1);
+  assert.equal(metrics['step-acc'], 1);
 });
