@@ -26,6 +26,11 @@ export interface TaskDeclaration {
   params?: Record<string, unknown>;
   /** The task evaluates any language model (its code has `evaluate`): each `--model` becomes a method row. */
   languageModel?: boolean;
+  /** JSON Schema of what `prepare` hands a method (checked on each prepared instance; a mismatch is the task's fault). */
+  input?: Record<string, unknown>;
+  /** JSON Schema of what `score` expects from a method (checked before `score`; a mismatch is the method's fault).
+   * Typed arrays are described with `{ "typedArray": "Float64Array" }` (or `"any"`). */
+  output?: Record<string, unknown>;
 }
 
 export interface MethodDeclaration {
@@ -160,6 +165,8 @@ export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
           title: text,
           params: { type: 'object', nullable: true, required: [] },
           languageModel: { type: 'boolean', nullable: true },
+          input: { type: 'object', nullable: true, required: [] },
+          output: { type: 'object', nullable: true, required: [] },
         },
       },
     },

@@ -9,6 +9,22 @@ import { suiteSchema } from './suite.ts';
 const addFormats = addFormatsModule.default;
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
+// Tasks hand methods typed arrays (Float64Array, Int32Array…), which JSON Schema has no type for.
+ajv.addKeyword({
+  keyword: 'typedArray',
+  schemaType: 'string',
+  errors: true,
+  validate: function typedArray(expected: string, data: unknown): boolean {
+    const ok = ArrayBuffer.isView(data) && !(data instanceof DataView) && (expected === 'any' || data.constructor.name === expected);
+    if (!ok) {
+      const found = data === null ? 'null' : ArrayBuffer.isView(data) ? data.constructor.name : Array.isArray(data) ? 'an array' : typeof data;
+      (typedArray as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: 'typedArray', params: { expected, found }, message: `expected a ${expected === 'any' ? 'typed array' : expected}, got ${found}` },
+      ];
+    }
+    return ok;
+  },
+});
 
 const validators = {
   plugin: ajv.compile(pluginManifestSchema),
@@ -58,6 +74,8 @@ function explain(error: ErrorObject): string {
       return `expected ${p.type}`;
     case 'pattern':
       return `expected a string matching ${p.pattern}`;
+    case 'typedArray':
+      return error.message ?? 'expected a typed array';
     default:
       return `expected value that ${error.message ?? 'matches the schema'}`;
   }

@@ -3,6 +3,7 @@ import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import type { BudgetName, Logger, Params, RunContext, Task, TensorBackend } from '../api/types.ts';
 import { loadTensorBackend, type BackendChoice } from '../backends/tensors.ts';
 import { DatasetMissingError } from '../errors.ts';
+import { validateWithSchema } from '../api/validate.ts';
 import type { Unit } from '../plan/expand.ts';
 import { loadPlugin, splitQualified, type Registry } from '../plan/registry.ts';
 import { createRng } from '../plan/seeds.ts';
@@ -61,10 +62,12 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
       tensors: async () => (backend = await loadTensorBackend(options.backend)),
     });
 
+    const declaration = taskRecord.manifest.tasks?.find((t) => t.id === taskRef.local);
     const prepareKey = canonicalJson([unit.task, unit.taskParams, unit.taskSeed, budget]);
     let data = prepared.get(prepareKey);
     if (data === undefined) {
       data = await task.prepare(context(unit.taskSeed, taskRecord, 'prepare'), unit.taskParams);
+      if (declaration?.input) shapeCheck(declaration.input, data, `task ${unit.task}'s prepare() returned what its declared input schema (plugin.json /tasks, "input") does not describe`);
       prepared.set(prepareKey, data);
       if (prepared.size > PREPARED_KEPT) prepared.delete(prepared.keys().next().value!);
     }
@@ -73,6 +76,10 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
     const runContext = context(unit.unitSeed, methodRecord, 'run');
     const output = method ? await method.run(runContext, data, runParams) : await evaluateModel(unit, task, runContext, data, runParams, registry, options);
     wallMs = performance.now() - started;
+    if (declaration?.output) {
+      const who = method ? `method ${unit.method}` : `model ${unit.methodName}`;
+      shapeCheck(declaration.output, output, `${who} returned what task ${unit.task}'s score() does not take (its output schema in ${taskRecord.manifestFile})`);
+    }
     const scoreRng = createRng(unit.taskSeed).fork('score').seed;
     const result = await task.score(context(scoreRng, taskRecord, 'score'), data, output, unit.taskParams);
     for (const [metric, value] of Object.entries(result.metrics)) {
@@ -83,6 +90,17 @@ export async function executeUnit(unit: Unit, budget: BudgetName, registry: Regi
     if (error instanceof DatasetMissingError) return { status: 'skipped', reason: error.message, wallMs, ...noBackend() };
     return { status: 'error', reason: describeError(error), wallMs, ...noBackend() };
   }
+}
+
+/** Throws, naming each missing or wrong field, when `value` does not match a task's declared shape. */
+function shapeCheck(schema: Record<string, unknown>, value: unknown, what: string): void {
+  const problems = validateWithSchema(schema, value, 'output').map((p) => p.replace(/^output: /, ''));
+  if (problems.length) throw new ShapeError(`${what}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+}
+
+/** A shape mismatch: its message says whose fault it is, so no stack frame is added. */
+class ShapeError extends Error {
+  override name = 'ShapeError';
 }
 
 /** A `--model` unit: open the model, run the task's own protocol on it, close it. */
@@ -106,6 +124,7 @@ async function evaluateModel(unit: Unit, task: Task, ctx: RunContext, data: unkn
 /** The message and the first stack frame outside node internals: enough to find the fault. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof ShapeError) return error.message;
   const frame = (error.stack ?? '')
     .split('\n')
     .slice(1)
