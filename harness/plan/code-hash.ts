@@ -77,9 +77,10 @@ function hashFiles(files: readonly string[], pluginDir?: string): string {
   );
 }
 
-/** Not code and not data a unit reads: documentation, tests, package metadata, run outputs. */
-const NOT_DATA = /^(readme|licen[cs]e|changelog|notice|contributing)(\..*)?$|\.(md|markdown|txt|tmpl)$|^(package|package-lock|plugin|tsconfig(\..*)?)\.json$|\.tgz$/i;
-const SKIPPED_DIRS = new Set(['node_modules', 'test', 'tests', 'results', 'scripts']);
+/** Not code and not data a unit reads: documentation, tests, package metadata, figures, run outputs. */
+const NOT_DATA = /^(readme|licen[cs]e|changelog|notice|contributing)(\..*)?$|\.(md|markdown|txt|tmpl)$|^(package|package-lock|plugin|tsconfig(\..*)?)\.json$|\.vl\.json$|\.tgz$/i;
+/** Suites enter unit keys by what they mean (id, version, params, seeds); charts only draw results. */
+const SKIPPED_DIRS = new Set(['node_modules', 'test', 'tests', 'results', 'scripts', 'suites', 'charts']);
 
 /** Data files shipped in the plugin's folder (weights, tables): a unit may read them by path, so they count. */
 function dataFiles(plugin: PluginCode): string[] {
