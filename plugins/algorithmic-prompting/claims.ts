@@ -13,6 +13,8 @@ export const DIRECT_OOD_MAX = 0.1;
 /** The paper's error-reduction factors (abstract) and 19-digit addition accuracy (Table 2). */
 export const PAPER_FACTORS: Record<string, number> = { parity: 10, addition: 9, multiplication: 5, subtraction: 2 };
 export const PAPER_ADDITION_19 = 0.905;
+/** The perturbation test needs a model that solves clean algorithmic prompts at least this often. */
+export const CLEAN_MIN = 0.5;
 
 const paramsOf = (r: ResultRow) => JSON.parse(r.params) as Record<string, unknown>;
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
@@ -127,6 +129,8 @@ export const claims: Record<string, Claim> = {
   'icl-systematic-errors-collapse': {
     check(view): ClaimVerdict {
       const parts: string[] = [];
+      const unmet: string[] = [];
+      let checked = 0;
       let ok = true;
       for (const model of iclModels(view)) {
         const acc = (perturbation: string) =>
@@ -134,9 +138,15 @@ export const claims: Record<string, Claim> = {
         const [clean, sys, irr] = ['none', 'systematic', 'irregular'].map(acc);
         if (!clean.length || !sys.length || !irr.length) continue;
         const [c, s, i] = [mean(clean), mean(sys), mean(irr)];
-        ok &&= s <= 0.1 * c && i >= c - 0.1 && c > 0;
         parts.push(`${model}: clean ${pct(c)}, systematic ${pct(s)}, irregular ${pct(i)}`);
+        if (c < CLEAN_MIN) {
+          unmet.push(model);
+          continue;
+        }
+        checked++;
+        ok &&= s <= 0.1 * c && i >= c - 0.1;
       }
+      if (parts.length && !checked) return { status: 'not-checked', measured: parts.join('; '), why: `precondition unmet: clean algorithmic accuracy below ${pct(CLEAN_MIN)} for ${unmet.join(', ')}, so a collapse cannot be told from a model that never executes the algorithm` };
       if (!parts.length) return { status: 'not-checked', why: 'needs algorithmic addition rows with clean, systematic and irregular exemplars: run the suite with --model <spec>' };
       return { status: ok ? 'holds' : 'fails', measured: parts.join('; '), why: 'accuracy (all lengths of each unit) of algorithmic addition prompts; paper: systematic ≈ 0 %, irregular a minor drop' };
     },

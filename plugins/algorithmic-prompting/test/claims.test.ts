@@ -47,3 +47,14 @@ test('the systematic/irregular claim compares clean, systematic and irregular al
   ]));
   assert.equal(v.status, 'holds', v.measured);
 });
+
+test('the perturbation claim is not-checked when the model does not solve clean prompts', () => {
+  const p = (perturbation: string) => ({ style: 'algorithmic', perturbation, lengths: [3] });
+  const v = claims['icl-systematic-errors-collapse'].check(view([
+    row('icl-addition', 'm', p('none'), 'acc', 0.1),
+    row('icl-addition', 'm', p('systematic'), 'acc', 0),
+    row('icl-addition', 'm', p('irregular'), 'acc', 0),
+  ]));
+  assert.equal(v.status, 'not-checked');
+  assert.match(v.why, /precondition unmet/);
+});
