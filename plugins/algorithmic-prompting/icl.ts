@@ -3,8 +3,8 @@
 // completion: the final answer, every step line against the gold trace, the first wrong line.
 import type { Json, LanguageModel, MetricValues, Params, RunContext, ScoreResult, Task } from '../../harness/api/index.ts';
 import { checkTrace, extractAnswer } from './parse.ts';
-import { EXEMPLAR_LENGTHS, exemplarPrefix, exemplars, PERTURBATIONS, SEPARATOR, type Perturbation } from './prompts.ts';
-import { problemLength, randomProblem, STYLES, trace, traceBody, type Operation, type Style, type Trace } from './traces.ts';
+import { compositionExemplars, EXEMPLAR_LENGTHS, exemplarPrefix, exemplars, PERTURBATIONS, SEPARATOR, type Perturbation } from './prompts.ts';
+import { problemLength, randomCompositionProblem, randomProblem, STYLES, trace, traceBody, type Operation, type Style, type Trace } from './traces.ts';
 
 export interface IclInstance {
   /** The operations taught in one prompt: one, or addition and subtraction together (skill accumulation). */
@@ -36,7 +36,7 @@ function intList(value: Json | undefined, name: string): number[] {
  * The exemplars of every operation in `ops` (one after the other), then perLength problems per
  * length, cycling through the operations (skill accumulation: the model picks the skill by the operator).
  */
-export function prepareIcl(ctx: RunContext, ops: Operation[], params: Params): IclInstance {
+export function prepareIcl(ctx: RunContext, ops: Operation[] | 'composition', params: Params): IclInstance {
   const style = (params.style ?? 'algorithmic') as Style;
   if (!STYLES.includes(style)) throw new RangeError(`param style must be one of ${STYLES.join(', ')}, got ${JSON.stringify(params.style)}`);
   const perturbation = (params.perturbation ?? 'none') as Perturbation;
@@ -44,8 +44,14 @@ export function prepareIcl(ctx: RunContext, ops: Operation[], params: Params): I
   const lengths = intList(params.lengths, 'lengths');
   const perLength = (params.perLength as number | undefined) ?? 10;
   // the exemplars depend on the seed only, so styles and perturbations share problems and exemplars
-  const shots = ops.flatMap((op) => exemplars(ctx.rng.fork(ops.length > 1 ? `exemplars:${op}` : 'exemplars'), op, style, perturbation));
   const draw = ctx.rng.fork('problems');
+  if (ops === 'composition') {
+    if (perturbation !== 'none') throw new RangeError('the composition task has clean exemplars only (perturbation none)');
+    const shots = compositionExemplars(ctx.rng.fork('exemplars'), style);
+    const problems = lengths.flatMap((n) => Array.from({ length: perLength }, () => trace(randomCompositionProblem(draw, n), style)));
+    return { ops: ['multiplication'], style, perturbation, prefix: exemplarPrefix(shots), exemplarMax: 3, problems };
+  }
+  const shots = ops.flatMap((op) => exemplars(ctx.rng.fork(ops.length > 1 ? `exemplars:${op}` : 'exemplars'), op, style, perturbation));
   const problems = lengths.flatMap((n) => Array.from({ length: perLength }, (_, i) => trace(randomProblem(draw, ops[i % ops.length], n), style)));
   return { ops, style, perturbation, prefix: exemplarPrefix(shots), exemplarMax: Math.max(...ops.flatMap((op) => EXEMPLAR_LENGTHS[op])), problems };
 }
@@ -109,10 +115,10 @@ export function scoreIclRecords(records: Json[]): MetricValues {
   return metrics;
 }
 
-function iclTask(...ops: Operation[]): Task<IclInstance, IclOutput> {
+function iclTask(...ops: Operation[] | ['composition']): Task<IclInstance, IclOutput> {
   return {
     version: 1,
-    prepare: (ctx, params) => prepareIcl(ctx, ops, params),
+    prepare: (ctx, params) => prepareIcl(ctx, ops[0] === 'composition' ? 'composition' : (ops as Operation[]), params),
     evaluate: (_ctx, inst, model) => evaluateIcl(model, inst),
     score: (_ctx, inst, out) => scoreIcl(inst, out),
     scoreRecords: (records) => scoreIclRecords(records),
@@ -125,4 +131,5 @@ export const iclTasks = {
   subtraction: iclTask('subtraction'),
   multiplication: iclTask('multiplication'),
   accumulation: iclTask('addition', 'subtraction'),
+  composition: iclTask('composition'),
 };

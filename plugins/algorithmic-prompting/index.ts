@@ -14,6 +14,7 @@ export default definePlugin({
     'icl-subtraction': iclTasks.subtraction,
     'icl-multiplication': iclTasks.multiplication,
     'icl-accumulation': iclTasks.accumulation,
+    'icl-composition': iclTasks.composition,
     'addition-finetune': additionFinetune,
   },
   methods: finetuneMethods,

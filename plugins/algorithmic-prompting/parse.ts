@@ -73,8 +73,17 @@ export function parseTrace(text: string): ParsedTrace & { style: Style } {
   const problem = parseQuestion(cue[1]);
   const lines = bodyLines(text.slice(cue[1].length));
   const style = styleOf(cue[1], lines[0]);
-  const re = STEP[problem.op][style];
   const steps: StepState[] = [];
+  if (problem.op === 'multiplication' && problem.b.length > 1) {
+    // composition: the running total after each digit of B (nested addition lines are checked line by line)
+    const total = style === 'algorithmic' ? /^T=(\d+)\.$/ : /^B\[(\d+)\]=(\d), P=(\d+), T=(\d+)$/;
+    for (const line of lines) {
+      const m = total.exec(line);
+      if (m) steps.push({ T: Number(m[style === 'algorithmic' ? 1 : 4]) });
+    }
+    return { problem, style, steps, answer: extractAnswer(problem.op, lines.join('\n')) };
+  }
+  const re = STEP[problem.op][style];
   if (re) {
     for (const line of lines.slice(1, -1)) {
       const m = re.exec(line);

@@ -1,7 +1,7 @@
 // Few-shot prompts: a fixed set of short exemplars per operation (the paper's parity list and
 // 128 + 367 first, then exemplars drawn from the unit's rng), optionally perturbed, then the question.
 import type { Rng } from '../../harness/api/index.ts';
-import { randomProblem, trace, traceText, type Operation, type Problem, type Style, type Trace } from './traces.ts';
+import { randomCompositionProblem, randomProblem, trace, traceText, type Operation, type Problem, type Style, type Trace } from './traces.ts';
 
 export type Perturbation = 'none' | 'systematic' | 'irregular';
 export const PERTURBATIONS: readonly Perturbation[] = ['none', 'systematic', 'irregular'];
@@ -38,6 +38,14 @@ export function exemplars(rng: Rng, op: Operation, style: Style, perturbation: P
     }
     return trace(problem, style);
   });
+}
+
+/**
+ * Skill composition: the addition skill (128 + 367) and two multiplications (3 × 2 and 2 × 2 digits)
+ * whose traces call it.
+ */
+export function compositionExemplars(rng: Rng, style: Style): Trace[] {
+  return [trace(FIRST.addition!, style), trace(randomCompositionProblem(rng, 3), style), trace(randomCompositionProblem(rng, 2), style)];
 }
 
 /** Exemplars with a blank line after each: what comes before every question. */

@@ -61,7 +61,7 @@ export function trace(p: Problem, style: Style, opts: TraceOptions = {}): Trace 
     case 'subtraction':
       return digitwiseTrace({ op: p.op, a: p.a, b: p.b }, style, opts);
     case 'multiplication':
-      return multiplicationTrace({ op: p.op, a: p.a, b: p.b }, style, opts);
+      return p.b.length > 1 ? compositionTrace({ op: p.op, a: p.a, b: p.b }, style) : multiplicationTrace({ op: p.op, a: p.a, b: p.b }, style, opts);
   }
 }
 
@@ -182,6 +182,48 @@ function multiplicationTrace(p: { op: 'multiplication'; a: string; b: string }, 
   if (style === 'algorithmic') return { problem, style, question, lines: [head, ...steps, `There are no more digits and the final carry is ${c}. Thus the answer is A=${list(digits)} → ${answer}.`], firstStep: 1, answer };
   if (style === 'scratchpad') return { problem, style, question, lines: [...scratch, `Thus the answer is ${answer}.`], firstStep: 1, answer };
   return { problem, style, question, lines: [answer], firstStep: 0, answer };
+}
+
+// ---- skill composition: multi-digit multiplication whose trace calls the addition trace
+
+/**
+ * a × b with b of two or more digits (its digit list is B, not SN: SN belongs to the addition
+ * sub-trace): for each digit of b from the end, the partial product (the
+ * multiply-by-one-digit skill stated as its result), then the running total T + P computed by the
+ * full algorithmic addition trace as a sub-step. The scratchpad keeps the partial products and
+ * totals only; few-shot the answer.
+ */
+function compositionTrace(p: { op: 'multiplication'; a: string; b: string }, style: Style): Trace {
+  for (const [name, v] of [['a', p.a], ['b', p.b]] as const) if (!/^(0|[1-9]\d*)$/.test(v)) throw new RangeError(`multiplication: operand ${name} must be a non-negative integer without leading zeros, got ${JSON.stringify(v)}`);
+  const problem: Problem = { op: 'multiplication', a: p.a, b: p.b };
+  const cue = style === 'algorithmic' ? 'Explanation:' : style === 'scratchpad' ? 'Scratchpad:' : 'Answer:';
+  const question = `Problem: ${p.a}*${p.b}=\n${cue}`;
+  const answer = String(BigInt(p.a) * BigInt(p.b));
+  if (style === 'few-shot') return { problem, style, question, lines: [answer], firstStep: 0, answer };
+  const sn = digitsOf(p.b);
+  const lines: string[] = [];
+  if (style === 'algorithmic') lines.push(`The first number is ${p.a}. The second number is ${p.b}, B=${list(sn)}. We multiply ${p.a} by each digit of B from the end, append one 0 per digit already used, and add each partial product P to the total T with the addition skill. We initialize T=0.`);
+  let total = 0n;
+  for (let i = 0, k = sn.length; k >= 1; k--, i++) {
+    const d = sn[k - 1];
+    const P = (BigInt(p.a) * BigInt(d) * 10n ** BigInt(i)).toString();
+    if (style === 'scratchpad') {
+      total += BigInt(P);
+      lines.push(`B[${k}]=${d}, P=${P}, T=${total}`);
+      continue;
+    }
+    lines.push(`B[${k}]=${d}. ${p.a}*${d}=${BigInt(p.a) * BigInt(d)}. With ${i} zeros appended, P=${P}. We add T=${total} and P=${P}:`);
+    lines.push(...trace({ op: 'addition', a: String(total), b: P }, 'algorithmic').lines);
+    total += BigInt(P);
+    lines.push(`T=${total}.`);
+  }
+  lines.push(style === 'algorithmic' ? `There are no more digits in B. Thus the answer is ${answer}.` : `Thus the answer is ${answer}.`);
+  return { problem, style, question, lines, firstStep: style === 'algorithmic' ? 1 : 0, answer };
+}
+
+/** n-digit × m-digit multiplication (the composition task's problems). */
+export function randomCompositionProblem(rng: Rng, n: number, m = 2): Problem {
+  return { op: 'multiplication', a: randomNumber(rng, n), b: randomNumber(rng, m) };
 }
 
 // ---- random problems

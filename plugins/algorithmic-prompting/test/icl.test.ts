@@ -66,3 +66,13 @@ test('skill accumulation: addition and subtraction exemplars in one prompt, ques
   assert.equal(metrics.acc, 1);
   assert.equal(metrics['step-acc'], 1);
 });
+
+test('skill composition: the prompt teaches addition and multiplication-by-addition; the oracle scores 100 %', async () => {
+  for (const style of STYLES) {
+    const inst = prepareIcl(ctx(6), 'composition', { style, lengths: [2, 5], perLength: 3 });
+    assert.ok(inst.prefix.startsWith(`Problem: 128+367=\n`));
+    assert.ok(inst.problems.every((p) => p.problem.op === 'multiplication' && p.problem.b.length === 2));
+    const { metrics } = scoreIcl(inst, await evaluateIcl(oracleExecutor(), inst));
+    assert.equal(metrics.acc, 1, style);
+  }
+});

@@ -12,11 +12,11 @@ const run = (suite: string, cacheDir = tempDir('cache-')) =>
 
 test('the code provides exactly what plugin.json declares', async () => {
   const plugin = await loadPlugin(requirePlugin(discover(), 'algorithmic-prompting'));
-  assert.deepEqual(Object.keys(plugin.tasks!).sort(), ['addition-finetune', 'icl-accumulation', 'icl-addition', 'icl-multiplication', 'icl-parity', 'icl-subtraction']);
+  assert.deepEqual(Object.keys(plugin.tasks!).sort(), ['addition-finetune', 'icl-accumulation', 'icl-addition', 'icl-composition', 'icl-multiplication', 'icl-parity', 'icl-subtraction']);
   assert.deepEqual(Object.keys(plugin.methods!).sort(), ['algorithmic', 'direct', 'scratchpad']);
   assert.deepEqual(Object.keys(plugin.kernels!).sort(), ['step-check', 'trace-generation', 'trace-parse']);
   assert.equal(Object.keys(plugin.claims!).length, 7);
-  for (const t of ['icl-accumulation', 'icl-addition', 'icl-multiplication', 'icl-parity', 'icl-subtraction']) assert.equal(typeof plugin.tasks![t].evaluate, 'function');
+  for (const t of ['icl-accumulation', 'icl-addition', 'icl-composition', 'icl-composition', 'icl-multiplication', 'icl-parity', 'icl-subtraction']) assert.equal(typeof plugin.tasks![t].evaluate, 'function');
 });
 
 test('the fine-tuning smoke suite: every format trains and decodes, and a rerun from cached weights gives the same values', async () => {

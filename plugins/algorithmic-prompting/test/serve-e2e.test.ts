@@ -41,16 +41,16 @@ test('the ICL smoke suite through harness serve: every unit runs, the oracle sco
     const bad = result.rows.filter((r) => r.status !== 'ok');
     assert.equal(bad.length, 0, bad.map((r) => `${r.status} ${r.method} ${r.task} ${r.reason}`).join('\n'));
     const units = (method: string) => new Set(result.rows.filter((r) => r.method === method).map((r) => r.unit_key)).size;
-    assert.equal(units('oracle'), 6);
-    assert.equal(units('tiny'), 6);
+    assert.equal(units('oracle'), 7);
+    assert.equal(units('tiny'), 7);
     const oracleAcc = result.rows.filter((r) => r.method === 'oracle' && r.metric === 'acc');
-    assert.ok(oracleAcc.length === 6 && oracleAcc.every((r) => r.value === 1), JSON.stringify(oracleAcc.map((r) => r.value)));
+    assert.ok(oracleAcc.length === 7 && oracleAcc.every((r) => r.value === 1), JSON.stringify(oracleAcc.map((r) => r.value)));
     assert.ok(result.rows.some((r) => r.method === 'oracle' && r.metric === 'step-acc' && r.value === 1));
     // the tiny model's scored completions are the texts it generated server-side
     const { readFileSync } = await import('node:fs');
     const records = readFileSync(join(result.outDir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const scored = records.filter((r) => r.method === 'tiny').flatMap((r) => r.records.map((x: { completion: string }) => x.completion));
-    assert.equal(scored.length, 8);
+    assert.equal(scored.length, 9);
     for (const text of scored) assert.ok(generated.includes(text), `a scored completion the model did not generate: ${JSON.stringify(text.slice(0, 60))}`);
     assert.equal(result.rows.find((r) => r.method === 'tiny')!.backend, 'model:openai');
   } finally {

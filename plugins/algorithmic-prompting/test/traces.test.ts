@@ -134,3 +134,24 @@ test('the compact fine-tuning formats: 128+367 in each, and their reader recover
   }
   assert.equal(readCompact('12+36,5C1;1+', 'scratchpad').answer, null);
 });
+
+test('skill composition: 128 × 37 adds each partial product with the full addition trace, and round-trips', () => {
+  const t = trace({ op: 'multiplication', a: '128', b: '37' }, 'algorithmic');
+  assert.equal(t.lines[1], 'B[2]=7. 128*7=896. With 0 zeros appended, P=896. We add T=0 and P=896:');
+  // the sub-trace is exactly the addition skill's trace of T + P
+  const sub = trace({ op: 'addition', a: '896', b: '3840' }, 'algorithmic').lines;
+  const at = t.lines.indexOf('B[1]=3. 128*3=384. With 1 zeros appended, P=3840. We add T=896 and P=3840:');
+  assert.deepEqual(t.lines.slice(at + 1, at + 1 + sub.length), sub);
+  assert.equal(t.lines.at(-1), 'There are no more digits in B. Thus the answer is 4736.');
+  const rng = createRng(8);
+  for (const style of STYLES) {
+    for (const [n, m] of [[1, 2], [4, 2], [6, 3]]) {
+      const p: Problem = { op: 'multiplication', a: randomNumber(rng, n), b: randomNumber(rng, m) };
+      const parsed = parseTrace(traceText(trace(p, style)));
+      assert.deepEqual(parsed.problem, p);
+      assert.equal(parsed.answer, solve(p));
+      assert.equal(parsed.steps.length, style === 'few-shot' ? 0 : m);
+      if (style !== 'few-shot') assert.equal(String(parsed.steps.at(-1)!.T), solve(p));
+    }
+  }
+});
