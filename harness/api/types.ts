@@ -1,4 +1,4 @@
-// The public plugin contract. Plugins import only from `harness/api`.
+// The public plugin contract. Plugins import only from `paper-harness/api` (`harness/api` also resolves).
 import type { LanguageModel, LanguageModelFactory } from './language-model.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
