@@ -15,6 +15,12 @@ const rowsOf = (view: LeaderboardView, task: string, method: string, metric: str
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const source = (r: ResultRow) => (JSON.parse(r.params) as { source?: string }).source ?? 'generated';
+/** Method params (rows carry task and method params merged); without them, rows of one instance share a key. */
+const METHOD_PARAMS = new Set(['maxSamples', 'trainSteps', 'mathFraction']);
+const instanceOf = (r: ResultRow) => {
+  const params = Object.entries(JSON.parse(r.params) as Record<string, unknown>).filter(([k]) => !METHOD_PARAMS.has(k)).sort(([a], [b]) => a.localeCompare(b));
+  return `${JSON.stringify(params)} ${r.seed}`;
+};
 
 function rateClaim(task: string, method: string, metric: string, min: number, what: string, why: string): Claim {
   return {
@@ -68,7 +74,7 @@ export const claims: Record<string, Claim> = {
     check(view): ClaimVerdict {
       const byUnit = (method: string) => {
         const m = new Map<string, number>();
-        for (const r of rowsOf(view, EVAL, method, 'pass-at-1')) if (source(r) === 'generated') m.set(`${r.params} ${r.seed}`, r.value!);
+        for (const r of rowsOf(view, EVAL, method, 'pass-at-1')) if (source(r) === 'generated') m.set(instanceOf(r), r.value!);
         return m;
       };
       const math = byUnit(MATH_LM);
@@ -76,7 +82,7 @@ export const claims: Record<string, Claim> = {
       const shared = [...math.keys()].filter((k) => mixed.has(k));
       if (shared.length === 0) return { status: 'not-checked', why: 'no unit of the generated set evaluated both char-lm-math and char-lm-mixed' };
       // weight each unit by its problem count so the larger greedy-only set dominates
-      const problems = new Map(view.rows.filter((r) => r.task === EVAL && r.method === MATH_LM && r.metric === 'problems').map((r) => [`${r.params} ${r.seed}`, r.value!]));
+      const problems = new Map(view.rows.filter((r) => r.task === EVAL && r.method === MATH_LM && r.metric === 'problems').map((r) => [instanceOf(r), r.value!]));
       const weighted = (m: Map<string, number>) => shared.reduce((s, k) => s + m.get(k)! * (problems.get(k) ?? 1), 0) / shared.reduce((s, k) => s + (problems.get(k) ?? 1), 0);
       const [a, b] = [weighted(math), weighted(mixed)];
       return {
