@@ -1,9 +1,9 @@
-// Answer extraction and normalization of the Minerva MATH evaluation, ported from the reference
-// (EleutherAI lm-evaluation-harness `minerva_math/utils.py`, whose `normalize_final_answer` is
-// "copied character for character from appendix D" of arXiv 2206.14858). Every function behaves like
-// the Python original on every string, which scripts/normalize_reference.py and the golden set pin.
+// Answer extraction and normalization of the Minerva MATH evaluation, written from the function the
+// paper prints in Appendix D of arXiv 2206.14858 (the evaluation reference, lm-evaluation-harness
+// `minerva_math`, uses the same function). Every function behaves like the Python function on every
+// string, which scripts/normalize_reference.py (written from the paper too) and the golden set pin.
 //
-// Porting notes (each one changes outputs when missed):
+// Python-to-JS notes (each one changes outputs when missed):
 // - Python `str.replace` replaces every occurrence: here a function replacement with `split/join`
 //   (a string replacement would give `$` patterns their JS meaning).
 // - Python `re.sub` replaces every match: every regex has the `g` flag.
