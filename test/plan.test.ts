@@ -91,3 +91,18 @@ test('a plugin\'s code hash covers the shared model code and datasets it imports
   assert.ok(found.includes('datasets/mnist.ts'));
   assert.ok(found.every((f) => f.startsWith('datasets/') || f.startsWith('harness/nn/')), found.join(', '));
 });
+
+test('a unit runs at the budget its task is pinned to, and the budget is part of its key', async () => {
+  const registry = discover();
+  const smokeAtFull = await expandPlan(registry, loadSuite(registry, 'smoke'), { budget: 'full' });
+  const included = smokeAtFull.units.filter((u) => u.task.startsWith('gemini-long-context/'));
+  assert.ok(included.length > 0 && included.every((u) => u.budget === 'smoke'), 'included suites keep their pinned budget as ctx.budget');
+  assert.ok(smokeAtFull.units.some((u) => u.task.startsWith('scaling-laws/') && u.budget === 'full'));
+  // the same task instance and method at two budgets (identical params and seed) are two units
+  const at = async (budget: 'smoke' | 'standard') => (await expandPlan(registry, loadSuite(registry, 'long-context'), { budget })).units;
+  const same = (u: { task: string; method: string; taskParams: unknown; seed: number }) => `${u.task} ${u.method} ${JSON.stringify(u.taskParams)} ${u.seed}`;
+  const smoke = new Map((await at('smoke')).map((u) => [same(u), u.key]));
+  const standard = (await at('standard')).filter((u) => smoke.has(same(u)));
+  assert.ok(standard.length > 0);
+  assert.ok(standard.every((u) => u.key !== smoke.get(same(u))));
+});

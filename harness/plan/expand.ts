@@ -43,6 +43,8 @@ export interface Unit {
   skip?: string;
   /** A `--model` unit: the task's `evaluate` runs this model (the method is `model:<name>`). */
   model?: PlannedModel;
+  /** The budget its code sees as ctx.budget: the run's, or the one an included suite is pinned to. */
+  budget: BudgetName;
 }
 
 /** A language model given to the run (`--model`, a suite's `models:`), resolved to its identity. */
@@ -131,11 +133,14 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
           ...c.keyPart,
           taskParams,
           seed,
+          // ctx.budget reaches plugin code (training steps, sizes): the same params at another budget are another unit
+          budget: taskBudget,
           skip: c.skip ?? null,
         }),
       );
       units.push({
         key,
+        budget: taskBudget,
         suite: suite.id,
         suiteVersion: suite.version,
         task: entry.task,

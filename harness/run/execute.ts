@@ -28,7 +28,9 @@ export interface ExecuteOptions {
 const prepared = new Map<string, unknown>();
 const PREPARED_KEPT = 4;
 
-export async function executeUnit(unit: Unit, budget: BudgetName, registry: Registry, options: ExecuteOptions): Promise<UnitOutcome> {
+export async function executeUnit(unit: Unit, runBudget: BudgetName, registry: Registry, options: ExecuteOptions): Promise<UnitOutcome> {
+  // An included suite's task runs at the budget it is pinned to, whatever budget the run has.
+  const budget = unit.budget ?? runBudget;
   let backend: TensorBackend | undefined;
   // A `--model` row names the model in its provenance: backend `model:<kind>` (+ the tensor backend a
   // builtin model used) and, as backend_version, the start of the sha256 of the model's identity.
