@@ -4,7 +4,7 @@
 // batch (an output equal to its target is settled there) and continues the others token by token
 // with the KV cache from their first deviation.
 import type { Rng, RunContext } from '../../harness/api/index.ts';
-import { charTokenizer, generate, loadModelWeights, serializeModel, tokenId, trainLM, transformerLM, type CharTokenizer, type LMBatch, type Positional, type Tf, type TransformerLM } from '../../harness/nn/lm/index.ts';
+import { charTokenizer, generate, tokenId, trainLM, trainOrLoadCached, transformerLM, type CharTokenizer, type LMBatch, type Positional, type Tf, type TransformerLM } from '../../harness/nn/lm/index.ts';
 import { COMPACT_ALPHABET, compactLength, compactTarget, EOS, PAD, randomCompactExample, type CompactExample, type CompactFormat } from './compact-formats.ts';
 
 export interface Vocabulary {
@@ -70,26 +70,15 @@ export async function trainOrLoad(ctx: RunContext, tf: Tf, cfg: FinetuneConfig, 
   const longest = compactLength(randomCompactExample(rng.fork('probe'), cfg.trainMax, cfg.format)) + 8;
   const model = transformerLM(tf, { vocabSize: vocab.tokenizer.vocabSize, dModel: cfg.dModel, heads: cfg.heads, layers: cfg.layers, ffn: cfg.ffn, positional: cfg.positional, maxLength: longest }, rng.fork('init'));
   const key = `algorithmic-prompting-v${TRAINING_VERSION}-${JSON.stringify({ ...cfg, vocab: vocab.tokenizer.id, seed: rng.seed })}`;
-  let stats: { msPerStep: number; finalLoss: number } | undefined;
-  let trained = false;
-  const bytes = await ctx.cache.bytes(`${key}/weights`, async () => {
-    trained = true;
+  const { msPerStep, finalLoss } = await trainOrLoadCached(ctx.cache, key, model, async () => {
     const draw = rng.fork('batches');
-    const result = await trainLM(tf, model, {
+    return trainLM(tf, model, {
       steps: cfg.steps, lr: cfg.lr, warmupSteps: cfg.warmupSteps, minLrFraction: 0.1, clipNorm: 1, signal: ctx.signal,
       nextBatch: () => makeBatch(vocab, Array.from({ length: cfg.batch }, () => randomCompactExample(draw, 1 + draw.int(cfg.trainMax), cfg.format))),
       onProgress: (f, note) => ctx.progress(0.8 * f, `training ${cfg.format}: ${note}`),
     });
-    const tail = result.losses.slice(Math.floor(0.9 * result.losses.length));
-    stats = { msPerStep: result.msPerStep, finalLoss: tail.reduce((a, b) => a + b, 0) / tail.length };
-    return serializeModel(model);
   });
-  const saved = await ctx.cache.json(`${key}/stats`, () => {
-    if (!stats) throw new Error('cached weights without their training statistics; clear the artifact cache');
-    return stats;
-  });
-  if (!trained) loadModelWeights(model, bytes);
-  return { model, vocab, ...saved };
+  return { model, vocab, msPerStep, finalLoss };
 }
 
 /** Greedy continuations (target text without EOS; `eos` false when the token limit cut it). */

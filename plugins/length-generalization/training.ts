@@ -1,7 +1,7 @@
 // Training a tiny causal Transformer from scratch on short instances of one task and format, with
 // the weights cached under a key of everything that determines them (re-runs never retrain).
 import type { Json, Rng, RunContext } from '../../harness/api/index.ts';
-import { loadModelWeights, serializeModel, trainLM, transformerLM, type Positional, type Tf, type TransformerLM } from '../../harness/nn/lm/index.ts';
+import { trainLM, trainOrLoadCached, transformerLM, type Positional, type Tf, type TransformerLM } from '../../harness/nn/lm/index.ts';
 import { makeBatch, vocabulary, type Vocabulary } from './batching.ts';
 import { exampleLength, type Example } from './examples.ts';
 
@@ -63,12 +63,9 @@ export async function trainOrLoad(ctx: RunContext, tf: Tf, spec: TrainSpec, rng:
     rng.fork('init'),
   );
   const key = `lg-v${TRAINING_VERSION}-${JSON.stringify({ data: spec.data, positional: spec.positional, shape: spec.shape, schedule: spec.schedule, vocab: vocab.tokenizer.id, maxLength: spec.maxLength, seed: rng.seed })}`;
-  let stats: { msPerStep: number; finalLoss: number } | undefined;
-  let cached = true;
-  const bytes = await ctx.cache.bytes(`${key}/weights`, async () => {
-    cached = false;
+  const trained = await trainOrLoadCached(ctx.cache, key, model, async () => {
     const batches = rng.fork('batches');
-    const result = await trainLM(tf, model, {
+    return trainLM(tf, model, {
       steps: spec.schedule.steps,
       lr: spec.schedule.lr,
       warmupSteps: spec.schedule.warmupSteps,
@@ -84,14 +81,6 @@ export async function trainOrLoad(ctx: RunContext, tf: Tf, spec: TrainSpec, rng:
       },
       onProgress: (f, note) => ctx.progress(0.9 * f, `training ${note}`),
     });
-    const tail = result.losses.slice(Math.floor(0.9 * result.losses.length));
-    stats = { msPerStep: result.msPerStep, finalLoss: tail.reduce((a, b) => a + b, 0) / tail.length };
-    return serializeModel(model);
   });
-  const saved = await ctx.cache.json(`${key}/stats`, () => {
-    if (!stats) throw new Error('cached weights without their training statistics; clear the artifact cache');
-    return stats;
-  });
-  if (cached) loadModelWeights(model, bytes);
-  return { model, vocab, msPerStep: saved.msPerStep, finalLoss: saved.finalLoss, cached };
+  return { model, vocab, ...trained };
 }

@@ -12,3 +12,4 @@ export * from './train-lm.ts';
 export * from './evaluate-lm.ts';
 export * from './sample.ts';
 export * from './serialize.ts';
+export * from './train-cached.ts';
