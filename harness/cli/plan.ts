@@ -52,7 +52,6 @@ export function registerPlan(program: Command): void {
 }
 
 function readJournal(file: string) {
-  const journal = new Journal(file);
-  journal.close();
+  const journal = new Journal(file, { readOnly: true });
   return journal.entries;
 }

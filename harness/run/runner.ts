@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../results/csv.ts';
 import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig, type TaskRanking } from '../results/leaderboard.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
 import { unitRowsChecksum, writeRunOutputs } from '../results/outputs.ts';
-import { Journal, type JournalEntry } from './journal.ts';
+import { Journal, journalLine, type JournalEntry } from './journal.ts';
 import { runPool } from './pool.ts';
 import { createProgress } from './progress.ts';
 import type { UnitOutcome } from './protocol.ts';
@@ -148,7 +148,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       onProgress: (unit, fraction, note) => progress.update(unit, fraction, note),
       onLog: (unit, level, message) => progress.log(`${level} ${unit.methodName} ${canonicalJson(unit.taskParams)}: ${message}`),
       onDone: (unit, outcome) => {
-        const entry = journalEntry(unit, outcome, resolved, provenance);
+        const entry = storableEntry(unit, outcome, resolved, provenance);
         journal.append(entry);
         counts.ran++;
         if (outcome.status === 'ok' && entry.rows[0].status === 'ok') cache.put(entry);
@@ -212,6 +212,16 @@ function relabelRows(rows: ResultRow[], unit: Unit, resolved: ResolvedSuite): Re
     const declaration = row.metric ? resolved.metrics.get(row.metric) : undefined;
     return { ...row, method: unit.methodName, ...(declaration ? { goal: declaration.goal, unit: declaration.unit } : {}) };
   });
+}
+
+/** The unit's journal entry; when its records cannot be stored as JSON (a BigInt, a cycle), the unit is an
+ * `error` row with the reason instead, so one unit's bad records never cost the run. */
+export function storableEntry(unit: Unit, outcome: UnitOutcome, resolved: ResolvedSuite, provenance: Provenance): JournalEntry {
+  const entry = journalEntry(unit, outcome, resolved, provenance);
+  const serialised = journalLine(entry);
+  if (!('problem' in serialised)) return entry;
+  const reason = `score() returned records that cannot be stored as JSON: ${serialised.problem}`;
+  return journalEntry(unit, { status: 'error', reason, wallMs: outcome.wallMs, backend: outcome.backend, backendVersion: outcome.backendVersion }, resolved, provenance);
 }
 
 /** Turns a unit's outcome into its rows: one per metric, or one status row when it did not finish. */
