@@ -93,12 +93,15 @@ const taskOverride = {
   additionalProperties: false,
   properties: { params: paramMap, each, seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } } },
 } as const;
+/** The longest per-unit timeout: its milliseconds must fit a timer (2^31 − 1 ms, about 24.8 days). */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+const timeoutSchema = { type: 'number', exclusiveMinimum: 0, maximum: MAX_TIMEOUT_SECONDS } as const;
 const budget = {
   type: 'object',
   additionalProperties: false,
   properties: {
     seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
-    timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+    timeoutSeconds: timeoutSchema,
   },
 } as const;
 const primary = {
@@ -185,7 +188,7 @@ export const suiteSchema = {
       },
     },
     seeds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
-    timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+    timeoutSeconds: timeoutSchema,
     models: {
       type: 'array',
       items: {

@@ -1,6 +1,7 @@
 // Option parsers shared by several commands.
 import { InvalidArgumentError, Option } from 'commander';
 import { cpus } from 'node:os';
+import { MAX_TIMEOUT_SECONDS } from '../api/suite.ts';
 import type { BudgetName } from '../api/types.ts';
 import { BACKEND_CHOICES } from '../backends/tensors.ts';
 
@@ -26,7 +27,16 @@ export function parsePositiveInt(value: string): number {
 
 export function parsePositiveNumber(value: string): number {
   const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  if (!value.trim() || !Number.isFinite(n) || !(n > 0)) throw new InvalidArgumentError(`expected a finite positive number, got "${value}"`);
+  return n;
+}
+
+/** A per-unit timeout in seconds: a finite positive number whose milliseconds fit a timer. */
+export function parseTimeoutSeconds(value: string): number {
+  const n = Number(value.trim());
+  if (!value.trim() || !Number.isFinite(n) || !(n > 0) || n > MAX_TIMEOUT_SECONDS) {
+    throw new InvalidArgumentError(`expected a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS} (about 24 days), got "${value}"`);
+  }
   return n;
 }
 

@@ -8,7 +8,7 @@ import type { ClaimRow } from '../results/claims.ts';
 import { parseShard } from '../plan/shard.ts';
 import { parseModelOptions } from '../models/spec.ts';
 import { defaultCacheDir, runSuite } from '../run/runner.ts';
-import { backendOption, budgetOption, collect, defaultJobs, interruptOnSigint, parsePositiveInt, parsePositiveNumber, parseSeeds } from './options.ts';
+import { backendOption, budgetOption, collect, defaultJobs, interruptOnSigint, parsePositiveInt, parseSeeds, parseTimeoutSeconds } from './options.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -22,7 +22,7 @@ export function registerRun(program: Command): void {
     .option('--model <spec>', 'a language model for the tasks that evaluate any (repeatable; openai:URL#name, onnx:DIR, builtin:plugin/model, or a models .yaml)', collect, [])
     .option('--jobs <n>', 'units run in parallel', parsePositiveInt, defaultJobs())
     .addOption(backendOption())
-    .option('--timeout <seconds>', 'per-unit timeout (overrides the suite)', parsePositiveNumber)
+    .option('--timeout <seconds>', 'per-unit timeout (overrides the suite)', parseTimeoutSeconds)
     .option('--fail-fast', 'stop at the first unit that errors or times out', false)
     .option('--force', 're-run units already done in --out or in the cache', false)
     .option('--shard <i/n|auto>', 'run only shard i of n (0-based); auto reads a Kubernetes Indexed Job or Slurm array index')
