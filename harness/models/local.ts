@@ -22,6 +22,11 @@ export interface TokenGenerateOptions {
 export interface TokenModel {
   tokenLogProbs(ids: ArrayLike<number>): Promise<Float64Array> | Float64Array;
   generate(prompt: ArrayLike<number>, opts: TokenGenerateOptions): Promise<number[]> | number[];
+  /**
+   * Optional: several prompts decoded together (e.g. a batched KV cache); row r samples with rngs[r]
+   * and must give what generate() gives for it. complete() with n > 1 and completeMany() use it.
+   */
+  generateBatch?(prompts: readonly ArrayLike<number>[], opts: Omit<TokenGenerateOptions, 'rng' | 'shouldStop'> & { shouldStop?: (row: number, generated: readonly number[]) => boolean }, rngs: readonly (Rng | undefined)[]): Promise<number[][]> | number[][];
   /** End-of-sequence ids: generation stops there and they are left out of the text. */
   readonly eos?: readonly number[];
   close?(): Promise<void> | void;
@@ -30,6 +35,13 @@ export interface TokenModel {
 /** A LanguageModel that also exposes its synchronous tokenizer (every local model has one). */
 export interface LocalLanguageModel extends LanguageModel {
   readonly tokenizer: Tokenizer;
+  /**
+   * complete() for several prompts in one call, each with its own seed: result j equals
+   * complete(requests[j].prompt, { ...opts, seed: requests[j].seed }); decoded together when the
+   * token model has generateBatch. A wrapper that rewrites complete() (e.g. a context window) must
+   * drop or rewrite this too.
+   */
+  completeMany?(requests: readonly { prompt: string | ArrayLike<number>; seed?: number }[], opts: SamplingOptions): Promise<Completion[][]>;
 }
 
 /** Checks sampling options once, for every adapter. */
@@ -65,26 +77,42 @@ export function localLanguageModel(descriptor: ModelDescriptor, tokenizer: Token
   const eos = new Set(model.eos ?? []);
   const who = `model ${descriptor.name}`;
   const toIds = (prompt: string | ArrayLike<number>) => (typeof prompt === 'string' ? tokenizer.encode(prompt) : prompt);
-  async function complete(prompt: string | ArrayLike<number>, opts: SamplingOptions): Promise<Completion[]> {
-    const { n, temperature } = checkSampling(opts, who);
-    const ids = toIds(prompt);
-    if (ids.length < 1) throw new RangeError(`${who}: the prompt must hold at least one token`);
-    const out: Completion[] = [];
-    for (let i = 0; i < n; i++) {
-      const shouldStop = opts.stop?.length ? (generated: readonly number[]) => firstStop(tokenizer.decode(generated), opts.stop) >= 0 : undefined;
-      const generated = await model.generate(ids, {
-        maxTokens: opts.maxTokens, temperature, topK: opts.topK, topP: opts.topP,
-        rng: temperature > 0 ? completionRng(opts.seed!, i) : undefined,
-        stop: [...eos], shouldStop,
-      });
-      const endedByEos = generated.length > 0 && eos.has(generated[generated.length - 1]);
-      const kept = endedByEos ? generated.slice(0, -1) : generated;
-      let text = tokenizer.decode(kept);
-      const cut = firstStop(text, opts.stop);
-      if (cut >= 0) text = text.slice(0, cut);
-      out.push({ text, tokens: kept, finishReason: endedByEos || cut >= 0 ? 'stop' : 'length' });
+  const stopped = (stop: string[] | undefined) => (stop?.length ? (generated: readonly number[]) => firstStop(tokenizer.decode(generated), stop) >= 0 : undefined);
+  const toCompletion = (generated: number[], stop: string[] | undefined): Completion => {
+    const endedByEos = generated.length > 0 && eos.has(generated[generated.length - 1]);
+    const kept = endedByEos ? generated.slice(0, -1) : generated;
+    let text = tokenizer.decode(kept);
+    const cut = firstStop(text, stop);
+    if (cut >= 0) text = text.slice(0, cut);
+    return { text, tokens: kept, finishReason: endedByEos || cut >= 0 ? 'stop' : 'length' };
+  };
+  async function completeMany(requests: readonly { prompt: string | ArrayLike<number>; seed?: number }[], opts: SamplingOptions): Promise<Completion[][]> {
+    const { n, temperature } = checkSampling({ ...opts, seed: opts.seed ?? requests[0]?.seed }, who);
+    const prompts: ArrayLike<number>[] = [];
+    const rngs: (Rng | undefined)[] = [];
+    for (const request of requests) {
+      if (temperature > 0 && request.seed === undefined) throw new RangeError(`${who}: sampling with temperature > 0 needs a seed for every prompt`);
+      const ids = toIds(request.prompt);
+      if (ids.length < 1) throw new RangeError(`${who}: the prompt must hold at least one token`);
+      for (let i = 0; i < n; i++) {
+        prompts.push(ids);
+        rngs.push(temperature > 0 ? completionRng(request.seed!, i) : undefined);
+      }
     }
-    return out;
+    const base = { maxTokens: opts.maxTokens, temperature, topK: opts.topK, topP: opts.topP, stop: [...eos] };
+    const shouldStop = stopped(opts.stop);
+    let generated: number[][];
+    if (model.generateBatch && prompts.length > 1) {
+      generated = await model.generateBatch(prompts, { ...base, shouldStop: shouldStop ? (_row, g) => shouldStop(g) : undefined }, rngs);
+    } else {
+      generated = [];
+      for (let r = 0; r < prompts.length; r++) generated.push(await model.generate(prompts[r], { ...base, rng: rngs[r], shouldStop }));
+    }
+    return requests.map((_, j) => generated.slice(j * n, (j + 1) * n).map((g) => toCompletion(g, opts.stop)));
+  }
+  async function complete(prompt: string | ArrayLike<number>, opts: SamplingOptions): Promise<Completion[]> {
+    checkSampling(opts, who);
+    return (await completeMany([{ prompt, seed: opts.seed }], opts))[0];
   }
   return {
     descriptor,
@@ -93,6 +121,7 @@ export function localLanguageModel(descriptor: ModelDescriptor, tokenizer: Token
     detokenize: async (ids) => tokenizer.decode(ids),
     tokenLogProbs: async (ids) => model.tokenLogProbs(ids),
     complete,
+    completeMany,
     chat: descriptor.chat ? (messages: ChatMessage[], opts: SamplingOptions) => complete(plainChatPrompt(messages), opts) : undefined,
     close: async () => {
       await model.close?.();

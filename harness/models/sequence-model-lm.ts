@@ -3,7 +3,7 @@
 // also write themselves as an ONNX decoder folder (`harness export`).
 import type { LanguageModel, ModelDescriptor } from '../api/language-model.ts';
 import { tokenLogProbs } from '../nn/lm/evaluate-lm.ts';
-import { generate } from '../nn/lm/sample.ts';
+import { generate, generateBatch } from '../nn/lm/sample.ts';
 import type { SequenceModel } from '../nn/lm/sequence-model.ts';
 import type { Tokenizer } from '../nn/lm/tokenizer.ts';
 import type { Tf } from '../nn/lm/tf.ts';
@@ -49,6 +49,8 @@ export function asLanguageModel(tf: Tf, name: string, model: SequenceModel, toke
     eos: opts.eos,
     tokenLogProbs: (ids) => tokenLogProbs(tf, model, ids, { window: contextLength ?? undefined }),
     generate: (prompt, g) => generate(tf, model, prompt, { ...g, window: contextLength ?? undefined }),
+    // batched decoding only where the whole context fits the cache (no window to slide)
+    generateBatch: model.batchDecoder && contextLength === model.maxLength ? (prompts, g, rngs) => generateBatch(tf, model, prompts, g, rngs) : undefined,
   });
   if (!isTransformerLM(model)) return lm;
   const exportOnnx = async (dir: string) => {

@@ -38,7 +38,7 @@ export function windowed(lm: LocalLanguageModel, window: number): LocalLanguageM
     const cut = ids.length > keep ? Array.prototype.slice.call(ids, ids.length - keep) : ids;
     return lm.complete(cut, g);
   };
-  return { ...lm, descriptor: { ...lm.descriptor, contextLength: window, identity: { ...lm.descriptor.identity, window } }, complete };
+  return { ...lm, descriptor: { ...lm.descriptor, contextLength: window, identity: { ...lm.descriptor.identity, window } }, complete, completeMany: undefined };
 }
 
 export type { LanguageModel };

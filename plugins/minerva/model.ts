@@ -95,7 +95,7 @@ export function windowed(lm: LocalLanguageModel): LocalLanguageModel {
     const cut = ids.length > keep ? Array.prototype.slice.call(ids, ids.length - keep) : ids;
     return lm.complete(cut, { ...g, maxTokens });
   };
-  return { ...lm, descriptor: { ...lm.descriptor, contextLength: WINDOW, identity: { ...lm.descriptor.identity, window: WINDOW, generationCap: GENERATION_CAP } }, complete };
+  return { ...lm, descriptor: { ...lm.descriptor, contextLength: WINDOW, identity: { ...lm.descriptor.identity, window: WINDOW, generationCap: GENERATION_CAP } }, complete, completeMany: undefined };
 }
 
 /** Trains (or loads from the artifact cache) the char model with `mathFraction` of math rows. */

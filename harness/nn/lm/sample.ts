@@ -115,3 +115,84 @@ function lastLogits(tf: Tf, model: SequenceModel, context: number[], window: num
   logits.dispose();
   return values;
 }
+
+export interface BatchGenerateOptions extends Omit<GenerateOptions, 'rng' | 'window' | 'noCache' | 'shouldStop'> {
+  /** Sequences decoded together (default 128); more rows run in successive chunks. */
+  maxBatch?: number;
+  /** Checked after every token of row `row` with its ids so far; true ends that row. */
+  shouldStop?: (row: number, generated: readonly number[]) => boolean;
+}
+
+/**
+ * Continuations of several prompts at once through the model's batchDecoder (a KV cache shared by
+ * the batch). Rows are sorted by prompt length and cut into chunks of maxBatch; in a chunk the
+ * shortest prompt length is fed in one call, then every row advances one token per step — a row
+ * still inside its prompt is fed its next prompt token, a finished row a filler (its output is no
+ * longer read). Row r samples with rngs[r], so its output is what generate() gives for that prompt
+ * and generator, up to float rounding of batched products. Models without batchDecoder fall back to
+ * generate() row by row. A model with a hard maxLength ends rows that reach it.
+ */
+export function generateBatch(tf: Tf, model: SequenceModel, prompts: readonly ArrayLike<number>[], opts: BatchGenerateOptions, rngs: readonly (Rng | undefined)[] = []): number[][] {
+  if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 0) throw new RangeError(`generateBatch: maxTokens must be a non-negative integer, got ${opts.maxTokens}`);
+  const sampling = (opts.temperature ?? 0) > 0;
+  prompts.forEach((p, r) => {
+    if (p.length < 1) throw new RangeError(`generateBatch: prompt ${r} is empty`);
+    for (let i = 0; i < p.length; i++) {
+      if (!Number.isInteger(p[i]) || p[i] < 0 || p[i] >= model.vocabSize) throw new RangeError(`generateBatch: prompt ${r} token ${p[i]} at index ${i} is outside the vocabulary 0..${model.vocabSize - 1}`);
+    }
+    if (sampling && !rngs[r]) throw new RangeError(`generateBatch: sampling with temperature > 0 needs an rng for row ${r}`);
+  });
+  if (!model.batchDecoder) {
+    return prompts.map((p, r) => generate(tf, model, p, { ...opts, rng: rngs[r], shouldStop: opts.shouldStop ? (g) => opts.shouldStop!(r, g) : undefined }));
+  }
+  const maxBatch = opts.maxBatch ?? 128;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`generateBatch: maxBatch must be a positive integer, got ${opts.maxBatch}`);
+  const stop = new Set(opts.stop ?? []);
+  const out: number[][] = prompts.map(() => []);
+  if (opts.maxTokens === 0) return out;
+  const order = prompts.map((_, r) => r).sort((a, b) => prompts[a].length - prompts[b].length || a - b);
+  for (let start = 0; start < order.length; start += maxBatch) {
+    const rows = order.slice(start, start + maxBatch);
+    const B = rows.length;
+    const shortest = prompts[rows[0]].length;
+    const done = new Array<boolean>(B).fill(false);
+    let remaining = B;
+    const decoder = model.batchDecoder(B);
+    try {
+      const first = new Int32Array(B * shortest);
+      rows.forEach((r, b) => first.set(Array.from(prompts[r]).slice(0, shortest), b * shortest));
+      let logits = decoder.append(first, 1 * shortest);
+      let position = shortest;
+      const next = new Int32Array(B);
+      while (remaining > 0) {
+        for (let b = 0; b < B; b++) {
+          const r = rows[b];
+          const prompt = prompts[r];
+          if (done[b]) {
+            next[b] = 0;
+            continue;
+          }
+          if (position < prompt.length) {
+            next[b] = prompt[position];
+            continue;
+          }
+          const token = sampleToken(logits.subarray(b * model.vocabSize, (b + 1) * model.vocabSize), { temperature: opts.temperature, topK: opts.topK, topP: opts.topP, rng: rngs[r] });
+          const generated = out[r];
+          generated.push(token);
+          next[b] = token;
+          if (stop.has(token) || generated.length >= opts.maxTokens || opts.shouldStop?.(r, generated)) {
+            done[b] = true;
+            remaining--;
+          }
+        }
+        if (remaining === 0) break;
+        if (model.maxLength !== null && position + 1 > model.maxLength) break;
+        logits = decoder.append(next, 1);
+        position++;
+      }
+    } finally {
+      decoder.dispose();
+    }
+  }
+  return out;
+}

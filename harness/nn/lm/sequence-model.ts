@@ -20,6 +20,20 @@ export interface IncrementalDecoder {
   dispose(): void;
 }
 
+/**
+ * Decoding of B sequences in lockstep with one cache: every call appends n tokens to each sequence, so
+ * all sequences always hold the same number of tokens (callers feed prompts of different lengths
+ * token by token, see generateBatch).
+ */
+export interface BatchDecoder {
+  readonly batch: number;
+  /** Tokens consumed so far by each sequence. */
+  readonly position: number;
+  /** ids: batch × n row-major (sequence-major); returns batch × vocabSize logits after each sequence's last token. */
+  append(ids: ArrayLike<number>, n: number): Float32Array;
+  dispose(): void;
+}
+
 export interface SequenceModel {
   /** Short model-family name ("transformer-rope", "gss", …) for logs and cache keys. */
   readonly kind: string;
@@ -37,6 +51,8 @@ export interface SequenceModel {
   logits(ids: TF.Tensor2D, opts?: { training?: boolean }): TF.Tensor3D;
   /** Optional KV-cache / recurrent decoding; see IncrementalDecoder. */
   decoder?(): IncrementalDecoder;
+  /** Optional batched KV-cache decoding; see BatchDecoder. */
+  batchDecoder?(batch: number): BatchDecoder;
   dispose(): void;
 }
 

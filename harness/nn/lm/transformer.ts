@@ -9,7 +9,7 @@ import { causalAttention, type AttentionImplementation } from './attention.ts';
 import { gelu, layerNorm } from './layers.ts';
 import { linear } from './linear.ts';
 import { alibiSlopes, attentionBias, sinusoidalTable, POSITIONAL_VARIANTS, type Positional } from './positional.ts';
-import { assertLength, countParams, type IncrementalDecoder, type SequenceModel } from './sequence-model.ts';
+import { assertLength, countParams, type BatchDecoder, type IncrementalDecoder, type SequenceModel } from './sequence-model.ts';
 import type { Tf, TF } from './tf.ts';
 
 export interface TransformerConfig {
@@ -42,7 +42,7 @@ interface LayerWeights {
 }
 
 interface KV {
-  /** Keys and values (before RoPE) of positions 0..T−1 of one sequence: [T, d]. */
+  /** Keys and values (before RoPE) of positions 0..T−1 of B sequences: [B·T, d], each sequence's rows contiguous. */
   k: TF.Tensor2D;
   v: TF.Tensor2D;
 }
@@ -67,7 +67,7 @@ function checkConfig(config: TransformerConfig): void {
  * residual-output projections (attention out, FFN out) N(0, 0.02/√(2·layers)) (GPT-2), biases 0,
  * LayerNorm gains 1. maxLength is `config.maxLength` for `learned` and null for the other schemes.
  * GELU is the tanh approximation. No dropout (`training` is accepted and ignored).
- * Has a KV-cache decoder() for every positional scheme.
+ * Has a KV-cache decoder() (one sequence) and batchDecoder(B) (B sequences in lockstep) for every positional scheme.
  */
 export function transformerLM(tf: Tf, config: TransformerConfig, rng: Rng): TransformerLM {
   checkConfig(config);
@@ -154,9 +154,9 @@ export function transformerLM(tf: Tf, config: TransformerConfig, rng: Rng): Tran
    */
   const run = (ids: TF.Tensor2D, past: KV[] | null, lastOnly: boolean): { logits: TF.Tensor2D; present: KV[] } => {
     const [B, n] = ids.shape;
-    const offset = past ? past[0].k.shape[0] : 0;
+    if (past && past[0].k.shape[0] % B !== 0) throw new RangeError(`${kind}: cached keys of ${past[0].k.shape[0]} rows do not split into a batch of ${B}`);
+    const offset = past ? past[0].k.shape[0] / B : 0;
     const total = offset + n;
-    if (past && B !== 1) throw new RangeError(`${kind}: cached decoding handles one sequence at a time, got a batch of ${B}`);
     if (posEmb && total > cfg.maxLength) assertLength({ kind, maxLength: cfg.maxLength }, total);
     // Embedding lookup as one-hot · table: its gradient is a plain matMul (tfjs's gather gradient
     // needs UnsortedSegmentSum, which the wasm backend lacks).
@@ -175,9 +175,14 @@ export function transformerLM(tf: Tf, config: TransformerConfig, rng: Rng): Tran
       const q = linear(tf, h, asMatrix(w.wq), asVector(w.bq));
       let k = linear(tf, h, asMatrix(w.wk), asVector(w.bk));
       let v = linear(tf, h, asMatrix(w.wv), asVector(w.bv));
-      if (past) {
+      if (past && B === 1) {
         k = tf.concat([past[l].k, k], 0);
         v = tf.concat([past[l].v, v], 0);
+      } else if (past) {
+        // [B·offset, d] and [B·n, d] → [B·total, d], each sequence's rows contiguous
+        const join = (a: TF.Tensor2D, b: TF.Tensor2D) => tf.reshape(tf.concat([tf.reshape(a, [B, offset, d]), tf.reshape(b, [B, n, d])], 1), [B * total, d]) as TF.Tensor2D;
+        k = join(past[l].k, k);
+        v = join(past[l].v, v);
       }
       present.push({ k, v });
       const attended = causalAttention(tf, q, k, v, { batch: B, heads: H, queries: n, total, rope: positional === 'rope', bias, implementation: cfg.attention });
@@ -233,6 +238,38 @@ export function transformerLM(tf: Tf, config: TransformerConfig, rng: Rng): Tran
           const values = logits.dataSync() as Float32Array;
           logits.dispose();
           return Float32Array.from(values);
+        },
+        dispose() {
+          if (cache) for (const kv of cache) tf.dispose([kv.k, kv.v]);
+          cache = null;
+        },
+      };
+    },
+    batchDecoder(batch: number): BatchDecoder {
+      if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`${kind} batchDecoder: batch must be a positive integer, got ${batch}`);
+      let cache: KV[] | null = null;
+      let position = 0;
+      return {
+        batch,
+        get position() {
+          return position;
+        },
+        append(ids, n) {
+          if (!Number.isInteger(n) || n < 1 || ids.length !== batch * n) throw new RangeError(`${kind} batchDecoder: append() needs batch × n = ${batch} × ${n} ids, got ${ids.length}`);
+          assertLength(model, position + n);
+          const previous = cache;
+          const [logits, ...flat] = tf.tidy(() => {
+            const result = run(tf.tensor2d(Int32Array.from(ids), [batch, n], 'int32'), previous, true);
+            return [result.logits, ...result.present.flatMap((kv) => [kv.k, kv.v])];
+          });
+          const present: KV[] = [];
+          for (let l = 0; l < nLayers; l++) present.push({ k: flat[2 * l] as TF.Tensor2D, v: flat[2 * l + 1] as TF.Tensor2D });
+          if (previous) for (const kv of previous) tf.dispose([kv.k, kv.v]);
+          cache = present;
+          position += n;
+          const values = Float32Array.from(logits.dataSync() as Float32Array);
+          logits.dispose();
+          return values;
         },
         dispose() {
           if (cache) for (const kv of cache) tf.dispose([kv.k, kv.v]);
