@@ -1,0 +1,31 @@
+// The ONNX training engine: a model's whole optimisation step — forward, loss, backward, optimiser
+// update — as ONE standard-ONNX graph run by onnxruntime-node (CPU execution provider; no training
+// API needed).
+//
+// Design.
+// - graph.ts: a builder of static-shape values and raw ONNX nodes (opset 17). Differentiable ops
+//   record a vector–Jacobian product on a tape; `Graph.gradients` walks the tape backwards and emits
+//   the gradient nodes into the same graph (reverse-mode differentiation at graph-build time, so
+//   ONNX Runtime sees one plain inference graph and optimises/fuses it as a whole).
+// - ops.ts: the ops the shared models use — Add/Sub/Mul/Div with broadcasting, Relu, Exp, Log,
+//   Tanh, Sigmoid, Sin, Cos, GELU (tanh form, as harness/nn/lm), Reshape, Transpose, ReduceSum/Mean,
+//   Gemm (dense) and MatMul (batched or with a shared 2-D operand), LayerNorm (fused
+//   LayerNormalization forward in float32, decomposed in float64; closed-form backward), Softmax
+//   (a causal mask is an added constant), Gather embedding (ScatterND-add backward) and softmax
+//   cross-entropy with int64 labels and per-example weights (mean or loss mask).
+// - optimizer.ts: SGD with momentum (PyTorch semantics, as harness/nn/train.ts) and Adam (L2 or
+//   decoupled decay, global-norm clipping as harness/nn/lm/train-lm.ts) as graph nodes; the
+//   learning-rate schedule stays in JS and enters as scalar inputs (lr, Adam's bias corrections).
+// - engine.ts: `StepModel` (parameters, batch inputs, loss built from ops) → step graph;
+//   `OnnxTrainer` holds one InferenceSession per step graph. Parameters and optimiser state are
+//   graph inputs `w`, `w.velocity` / `w.m`, `w.v` and outputs `w.next`, …; the output tensors of
+//   one run are passed as the next run's feeds (onnxruntime-node 1.30 has no IO binding or
+//   device-resident outputs on the CPU, so each run copies them once out of and into ORT — about
+//   4 × the parameter bytes per SGD step; nothing goes through per-element JS loops).
+// - vision.ts, lm.ts: the shared models (harness/nn NetSpec MLPs, the Transformer LM) as step
+//   models with the same parameter names, shapes and initialisation as their tfjs versions.
+export * from './graph.ts';
+export * from './ops.ts';
+export * from './optimizer.ts';
+export * from './engine.ts';
+export * from './vision.ts';

@@ -1,0 +1,246 @@
+// Differentiable ops over a Graph: each emits its forward ONNX nodes and records how its gradient
+// is computed (standard ONNX operators only). Shapes are static; broadcasting follows numpy rules
+// and the gradient of a broadcast operand is summed back to its shape.
+import { sizeOf, type Graph, type Value } from './graph.ts';
+
+// ---- shape helpers
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new Error(`shapes [${a}] and [${b}] do not broadcast`);
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** Sums dy over the axes along which `shape` was broadcast to dy's shape. */
+export function sumTo(g: Graph, dy: Value, shape: readonly number[]): Value {
+  if (dy.shape.join() === shape.join()) return dy;
+  const lead = dy.shape.length - shape.length;
+  const axes: number[] = [];
+  dy.shape.forEach((d, i) => {
+    if (i < lead || (shape[i - lead] === 1 && d !== 1)) axes.push(i);
+  });
+  const kept = dy.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const summed = axes.length ? g.node('ReduceSum', [dy, g.ints(axes)], { keepdims: 1 }, kept, dy.dtype) : dy;
+  return summed.shape.join() === shape.join() ? summed : g.node('Reshape', [summed, g.ints([...shape])], {}, shape, dy.dtype);
+}
+
+// ---- element-wise arithmetic
+type Binary = 'Add' | 'Sub' | 'Mul' | 'Div';
+
+function binary(g: Graph, op: Binary, a: Value, b: Value): Value {
+  const y = g.node(op, [a, b], {}, broadcastShape(a.shape, b.shape), a.dtype);
+  return g.record(y, [a, b], (dy, needs) => {
+    switch (op) {
+      case 'Add':
+        return [needs[0] ? sumTo(g, dy, a.shape) : null, needs[1] ? sumTo(g, dy, b.shape) : null];
+      case 'Sub':
+        return [needs[0] ? sumTo(g, dy, a.shape) : null, needs[1] ? sumTo(g, neg(g, dy), b.shape) : null];
+      case 'Mul':
+        return [needs[0] ? sumTo(g, mul(g, dy, b), a.shape) : null, needs[1] ? sumTo(g, mul(g, dy, a), b.shape) : null];
+      case 'Div':
+        // d(a/b)/db = −y/b
+        return [needs[0] ? sumTo(g, div(g, dy, b), a.shape) : null, needs[1] ? sumTo(g, neg(g, div(g, mul(g, dy, y), b)), b.shape) : null];
+    }
+  });
+}
+
+export const add = (g: Graph, a: Value, b: Value) => binary(g, 'Add', a, b);
+export const sub = (g: Graph, a: Value, b: Value) => binary(g, 'Sub', a, b);
+export const mul = (g: Graph, a: Value, b: Value) => binary(g, 'Mul', a, b);
+export const div = (g: Graph, a: Value, b: Value) => binary(g, 'Div', a, b);
+/** x · c for a constant c. */
+export const scale = (g: Graph, x: Value, c: number) => mul(g, x, g.scalar(c, x.dtype));
+export const neg = (g: Graph, x: Value) => scale(g, x, -1);
+
+// ---- element-wise functions
+function unary(g: Graph, op: string, x: Value, grad: (dy: Value, y: Value) => Value): Value {
+  const y = g.node(op, [x], {}, x.shape, x.dtype);
+  return g.record(y, [x], (dy) => [grad(dy, y)]);
+}
+
+export const relu = (g: Graph, x: Value) => unary(g, 'Relu', x, (dy, y) => g.node('Where', [g.node('Greater', [y, g.scalar(0, y.dtype)], {}, y.shape, 'bool'), dy, g.scalar(0, y.dtype)], {}, y.shape, y.dtype));
+export const exp = (g: Graph, x: Value) => unary(g, 'Exp', x, (dy, y) => mul(g, dy, y));
+export const log = (g: Graph, x: Value) => unary(g, 'Log', x, (dy) => div(g, dy, x));
+export const tanh = (g: Graph, x: Value) => unary(g, 'Tanh', x, (dy, y) => mul(g, dy, sub(g, g.scalar(1, y.dtype), mul(g, y, y))));
+export const sigmoid = (g: Graph, x: Value) => unary(g, 'Sigmoid', x, (dy, y) => mul(g, dy, mul(g, y, sub(g, g.scalar(1, y.dtype), y))));
+export const sin = (g: Graph, x: Value) => unary(g, 'Sin', x, (dy) => mul(g, dy, g.node('Cos', [x], {}, x.shape, x.dtype)));
+export const cos = (g: Graph, x: Value) => unary(g, 'Cos', x, (dy) => neg(g, mul(g, dy, g.node('Sin', [x], {}, x.shape, x.dtype))));
+
+// GELU, tanh form as in harness/nn/lm/layers.ts: x·σ(K(x + A·x³)), K = 2√(2/π).
+const GELU_K = 1.5957691216057308;
+const GELU_A = 0.044715;
+
+/** GELU (tanh approximation), one recorded step with its closed-form derivative. */
+export function gelu(g: Graph, x: Value): Value {
+  const t = x.dtype;
+  const square = g.node('Mul', [x, x], {}, x.shape, t);
+  const u = g.node('Mul', [x, g.node('Add', [g.node('Mul', [square, g.scalar(GELU_K * GELU_A, t)], {}, x.shape, t), g.scalar(GELU_K, t)], {}, x.shape, t)], {}, x.shape, t);
+  const s = g.node('Sigmoid', [u], {}, x.shape, t);
+  const y = g.node('Mul', [x, s], {}, x.shape, t);
+  return g.record(y, [x], (dy) => {
+    // d/dx x·σ(u) = σ + x·σ(1 − σ)·K(1 + 3A·x²)
+    const du = g.node('Add', [g.node('Mul', [square, g.scalar(3 * GELU_K * GELU_A, t)], {}, x.shape, t), g.scalar(GELU_K, t)], {}, x.shape, t);
+    const ds = g.node('Mul', [s, g.node('Sub', [g.scalar(1, t), s], {}, x.shape, t)], {}, x.shape, t);
+    const inner = g.node('Add', [s, g.node('Mul', [g.node('Mul', [x, ds], {}, x.shape, t), du], {}, x.shape, t)], {}, x.shape, t);
+    return [g.node('Mul', [dy, inner], {}, x.shape, t)];
+  });
+}
+
+// ---- shape ops
+export function reshape(g: Graph, x: Value, shape: readonly number[]): Value {
+  if (sizeOf(shape) !== sizeOf(x.shape)) throw new Error(`reshape [${x.shape}] → [${shape}]: sizes differ`);
+  if (shape.join() === x.shape.join()) return x;
+  const y = g.node('Reshape', [x, g.ints([...shape])], {}, shape, x.dtype);
+  return g.record(y, [x], (dy) => [reshape(g, dy, x.shape)]);
+}
+
+export function transpose(g: Graph, x: Value, perm: readonly number[]): Value {
+  const y = g.node('Transpose', [x], { perm: [...perm] }, perm.map((p) => x.shape[p]), x.dtype);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return g.record(y, [x], (dy) => [transpose(g, dy, inverse)]);
+}
+
+/** Swaps the last two axes. */
+export function swapLast(g: Graph, x: Value): Value {
+  const r = x.shape.length;
+  return transpose(g, x, [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2]);
+}
+
+// ---- reductions
+export function reduceSum(g: Graph, x: Value, axes: readonly number[], keepdims: boolean): Value {
+  const norm = axes.map((a) => (a < 0 ? a + x.shape.length : a));
+  const kept = x.shape.map((d, i) => (norm.includes(i) ? 1 : d));
+  const shape = keepdims ? kept : x.shape.filter((_, i) => !norm.includes(i));
+  const y = g.node('ReduceSum', [x, g.ints(norm)], { keepdims: keepdims ? 1 : 0 }, shape, x.dtype);
+  return g.record(y, [x], (dy) => [g.node('Expand', [keepdims ? dy : reshape(g, dy, kept), g.ints([...x.shape])], {}, x.shape, x.dtype)]);
+}
+
+export function reduceMean(g: Graph, x: Value, axes: readonly number[], keepdims: boolean): Value {
+  const count = axes.reduce((n, a) => n * x.shape[a < 0 ? a + x.shape.length : a], 1);
+  return scale(g, reduceSum(g, x, axes, keepdims), 1 / count);
+}
+
+// ---- linear algebra
+/** x [n, k] · w [k, m] (+ b [m]) as one Gemm; the gradients are Gemms with transposed operands. */
+export function dense(g: Graph, x: Value, w: Value, b?: Value): Value {
+  if (x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[0]) throw new Error(`dense: x [${x.shape}] · w [${w.shape}]`);
+  const [n, m] = [x.shape[0], w.shape[1]];
+  const y = g.node('Gemm', b ? [x, w, b] : [x, w], {}, [n, m], x.dtype);
+  return g.record(y, b ? [x, w, b] : [x, w], (dy, needs) => [
+    needs[0] ? g.node('Gemm', [dy, w], { transB: 1 }, x.shape, x.dtype) : null,
+    needs[1] ? g.node('Gemm', [x, dy], { transA: 1 }, w.shape, x.dtype) : null,
+    b && needs[2] ? g.node('ReduceSum', [dy, g.ints([0])], { keepdims: 0 }, [m], x.dtype) : null,
+  ]);
+}
+
+/** Batched matrix product a [..., n, k] · b [..., k, m] with equal batch axes, or b [k, m] shared. */
+export function matmul(g: Graph, a: Value, b: Value): Value {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const k = a.shape[ra - 1];
+  if (b.shape[rb - 2] !== k) throw new Error(`matmul: [${a.shape}] · [${b.shape}]`);
+  if (rb !== 2 && a.shape.slice(0, -2).join() !== b.shape.slice(0, -2).join()) throw new Error(`matmul: batch axes of [${a.shape}] and [${b.shape}] differ`);
+  const shape = [...a.shape.slice(0, -1), b.shape[rb - 1]];
+  const y = g.node('MatMul', [a, b], {}, shape, a.dtype);
+  return g.record(y, [a, b], (dy, needs) => {
+    if (rb === 2) {
+      const m = b.shape[1];
+      const rows = sizeOf(a.shape) / k;
+      const dy2 = reshape(g, dy, [rows, m]);
+      return [
+        needs[0] ? reshape(g, g.node('Gemm', [dy2, b], { transB: 1 }, [rows, k], a.dtype), a.shape) : null,
+        needs[1] ? g.node('Gemm', [reshape(g, a, [rows, k]), dy2], { transA: 1 }, b.shape, a.dtype) : null,
+      ];
+    }
+    return [needs[0] ? matmul(g, dy, swapLast(g, b)) : null, needs[1] ? matmul(g, swapLast(g, a), dy) : null];
+  });
+}
+
+// ---- normalisation and probabilities
+/** LayerNorm over the last axis with gain and bias (ε = 1e-5, as harness/nn/lm/layers.ts): ONNX
+ * LayerNormalization forward in float32 (its Mean and InvStdDev outputs are kept for the backward
+ * pass), the same statistics from plain ops in float64. */
+export function layerNorm(g: Graph, x: Value, gain: Value, bias: Value, epsilon = 1e-5): Value {
+  const t = x.dtype;
+  const stat = [...x.shape.slice(0, -1), 1];
+  const last = [x.shape.length - 1];
+  let y: Value;
+  let mean: Value;
+  let rstd: Value;
+  if (t === 'float32') {
+    [y, mean, rstd] = g.nodeMulti('LayerNormalization', [x, gain, bias], { axis: -1, epsilon: { f: epsilon }, stash_type: 1 }, [
+      { shape: x.shape, dtype: t },
+      { shape: stat, dtype: t },
+      { shape: stat, dtype: t },
+    ]);
+  } else {
+    // ONNX Runtime has no float64 LayerNormalization kernel: the same statistics from plain ops.
+    mean = g.node('ReduceMean', [x], { axes: last, keepdims: 1 }, stat, t);
+    const centred = g.node('Sub', [x, mean], {}, x.shape, t);
+    const variance = g.node('ReduceMean', [g.node('Mul', [centred, centred], {}, x.shape, t)], { axes: last, keepdims: 1 }, stat, t);
+    rstd = g.node('Reciprocal', [g.node('Sqrt', [g.node('Add', [variance, g.scalar(epsilon, t)], {}, stat, t)], {}, stat, t)], {}, stat, t);
+    y = g.node('Add', [g.node('Mul', [g.node('Mul', [centred, rstd], {}, x.shape, t), gain], {}, x.shape, t), bias], {}, x.shape, t);
+  }
+  return g.record(y, [x, gain, bias], (dy, needs) => {
+    const xhat = g.node('Mul', [g.node('Sub', [x, mean], {}, x.shape, t), rstd], {}, x.shape, t);
+    const dx = () => {
+      const dxhat = g.node('Mul', [dy, gain], {}, x.shape, t);
+      const m1 = g.node('ReduceMean', [dxhat], { axes: last, keepdims: 1 }, stat, t);
+      const m2 = g.node('ReduceMean', [g.node('Mul', [dxhat, xhat], {}, x.shape, t)], { axes: last, keepdims: 1 }, stat, t);
+      const inner = g.node('Sub', [g.node('Sub', [dxhat, m1], {}, x.shape, t), g.node('Mul', [xhat, m2], {}, x.shape, t)], {}, x.shape, t);
+      return g.node('Mul', [inner, rstd], {}, x.shape, t);
+    };
+    return [needs[0] ? dx() : null, needs[1] ? sumTo(g, g.node('Mul', [dy, xhat], {}, x.shape, t), gain.shape) : null, needs[2] ? sumTo(g, dy, bias.shape) : null];
+  });
+}
+
+/** Softmax over the last axis. */
+export function softmax(g: Graph, x: Value): Value {
+  const t = x.dtype;
+  const y = g.node('Softmax', [x], { axis: -1 }, x.shape, t);
+  return g.record(y, [x], (dy) => {
+    const stat = [...x.shape.slice(0, -1), 1];
+    const dot = g.node('ReduceSum', [g.node('Mul', [dy, y], {}, x.shape, t), g.ints([x.shape.length - 1])], { keepdims: 1 }, stat, t);
+    return [g.node('Mul', [y, g.node('Sub', [dy, dot], {}, x.shape, t)], {}, x.shape, t)];
+  });
+}
+
+/** Rows of `table` [V, d] at int64 `ids` (any shape): ids.shape + [d]. Gradient: ScatterND with
+ * reduction 'add' into zeros. */
+export function embedding(g: Graph, table: Value, ids: Value): Value {
+  const [V, d] = table.shape;
+  const shape = [...ids.shape, d];
+  const y = g.node('Gather', [table, ids], { axis: 0 }, shape, table.dtype);
+  return g.record(y, [table], (dy) => {
+    const n = sizeOf(ids.shape);
+    const index = g.node('Reshape', [ids, g.ints([n, 1])], {}, [n, 1], 'int64');
+    const zeros = g.constant(new Array(V * d).fill(0), [V, d], table.dtype);
+    return [g.node('ScatterND', [zeros, index, reshape(g, dy, [n, d])], { reduction: 'add' }, [V, d], table.dtype)];
+  });
+}
+
+/** Σ_i w_i · (−log softmax(z_i)[label_i]) for logits z [N, C], int64 labels [N] and weights w [N]
+ * (1/N for the mean; mask/Σmask for a masked mean). One step with the closed-form gradient
+ * (softmax − onehot)·w. Returns a scalar. */
+export function softmaxCrossEntropy(g: Graph, logits: Value, labels: Value, weights: Value): Value {
+  const [N, C] = logits.shape;
+  const t = logits.dtype;
+  const logp = g.node('LogSoftmax', [logits], { axis: 1 }, [N, C], t);
+  const column = g.node('Reshape', [labels, g.ints([N, 1])], {}, [N, 1], 'int64');
+  const picked = g.node('GatherElements', [logp, column], { axis: 1 }, [N, 1], t);
+  const w2 = g.node('Reshape', [weights, g.ints([N, 1])], {}, [N, 1], t);
+  const total = g.node('ReduceSum', [g.node('Mul', [picked, w2], {}, [N, 1], t)], { keepdims: 0 }, [], t);
+  const loss = g.node('Neg', [total], {}, [], t);
+  return g.record(loss, [logits], (dy) => {
+    const classes = g.constant(Array.from({ length: C }, (_, i) => i), [1, C], 'int64');
+    const onehot = g.node('Cast', [g.node('Equal', [column, classes], {}, [N, C], 'bool')], { to: t === 'float32' ? 1 : 11 }, [N, C], t);
+    const probs = g.node('Exp', [logp], {}, [N, C], t);
+    const factor = g.node('Mul', [w2, dy], {}, [N, 1], t);
+    return [g.node('Mul', [g.node('Sub', [probs, onehot], {}, [N, C], t), factor], {}, [N, C], t)];
+  });
+}
