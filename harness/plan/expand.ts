@@ -17,6 +17,7 @@ import {
 } from './registry.ts';
 import { deriveSeed } from './seeds.ts';
 import type { ResolvedSuite } from './suite.ts';
+import { EMPTY_SELECTION, matching, overrideParams, type Pattern, type Selection } from './select.ts';
 
 export interface Unit {
   key: string;
@@ -63,6 +64,8 @@ export interface PlanOptions {
   timeoutSeconds?: number;
   /** Language models that compete on every task declared `languageModel: true`. */
   models?: PlannedModel[];
+  /** `--task` / `--method` patterns: only what they name runs, with their parameter overrides. */
+  selection?: Selection;
 }
 
 export interface Plan {
@@ -100,10 +103,16 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     return hashes.get(record.dir)!;
   };
 
+  const selection = options.selection ?? EMPTY_SELECTION;
+  const used = new Set<Pattern>();
+  const overrideSeen: OverrideSeen = new Map();
   const units: Unit[] = [];
   for (const [taskIndex, entry] of suite.tasks.entries()) {
     const taskPlugin = registry.plugins.get(splitQualified(entry.task).plugin)!;
     const taskDecl = taskPlugin.manifest.tasks!.find((t) => t.id === splitQualified(entry.task).local)!;
+    const taskHits = matching(selection.tasks, [entry.task, splitQualified(entry.task).local]);
+    if (!taskHits) continue;
+    taskHits.forEach((p) => used.add(p));
     const taskBudget = entry.budget ?? options.budget;
     const override = entry.budgets?.[taskBudget] ?? {};
     const taskSeeds = options.seeds ?? override.seeds ?? entry.seeds ?? seeds;
@@ -116,6 +125,7 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
       paramSets = [{}];
       skip = error.message;
     }
+    if (!skip && taskHits.length) paramSets = overrideParams(paramSets, knownOverrides(overrideSeen, taskHits, paramSets, taskDecl.params, `task "${entry.task}"`));
     if (taskDecl.params && !skip) {
       for (const [i, params] of paramSets.entries()) {
         const problems = validateWithSchema(taskDecl.params, params, resolved.file, `/tasks/${taskIndex}/params(set ${i})`);
@@ -163,6 +173,10 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     // Each language model given to the run competes on tasks that evaluate any (the task's plugin runs it).
     if (taskDecl.languageModel) {
       for (const model of options.models ?? []) {
+        const hits = matching(selection.methods, [model.name, `model:${model.name}`]);
+        if (!hits) continue;
+        hits.forEach((p) => used.add(p));
+        if (hits.some((p) => Object.keys(p.params).length)) throw new UserError(`--method ${hits[0].text}: a --model has no parameters to override`);
         competitors.push({ method: `model:${model.name}`, methodName: model.name, plugin: taskPlugin, methodParams: {}, keyPart: { model: [model.name, model.identity] }, skip, model });
       }
     }
@@ -170,8 +184,13 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
       const methodPlugin = registry.plugins.get(splitQualified(methodEntry.method).plugin)!;
       const methodDecl = methodPlugin.manifest.methods!.find((m) => m.id === splitQualified(methodEntry.method).local)!;
       if (!methodTasks(methodDecl).some((t) => qualify(methodPlugin.manifest.id, t) === entry.task)) continue;
+      const methodHits = matching(selection.methods, [methodEntry.as ?? methodEntry.method, methodEntry.method, splitQualified(methodEntry.method).local]);
+      if (!methodHits) continue;
+      methodHits.forEach((p) => used.add(p));
       const methodSkip = skip ?? (methodPlugin.notInstalled && `plugin "${methodPlugin.manifest.id}" not installed: ${methodPlugin.notInstalled}`);
-      for (const methodParams of expandGrid(methodEntry.params ?? {})) {
+      let methodGrid = expandGrid(methodEntry.params ?? {});
+      if (methodHits.length) methodGrid = overrideParams(methodGrid, knownOverrides(overrideSeen, methodHits, methodGrid, undefined, `method "${methodEntry.as ?? methodEntry.method}"`));
+      for (const methodParams of methodGrid) {
         const clash = paramSets.flatMap((taskParams) => Object.keys(methodParams).filter((k) => k in taskParams))[0];
         if (clash) throw new UserError(`${resolved.file}: method "${methodEntry.method}" param "${clash}" clashes with a task param of the same name`);
         const keyPart = { method: [methodEntry.method, methodPlugin.manifest.version, codeHash(methodPlugin), datasetHashes(methodPlugin)], methodParams };
@@ -180,7 +199,7 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     }
     // A task that evaluates a model you give, with no model given and no method of its own: one
     // skipped unit per instance that says what to pass, rather than an empty plan.
-    if (taskDecl.languageModel && !competitors.length) {
+    if (taskDecl.languageModel && !competitors.length && !selection.methods.length) {
       competitors.push({
         method: 'model:none', methodName: '(no model given)', plugin: taskPlugin, methodParams: {}, keyPart: { model: null },
         skip: skip ?? `task ${entry.task} evaluates a language model you give: pass --model <spec> (openai:URL#name, onnx:DIR, builtin:plugin/model; see README, "Evaluate your own model")`,
@@ -190,12 +209,50 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
       for (const taskParams of paramSets) for (const seed of taskSeeds) addUnit(competitor, taskParams, seed);
     }
   }
+  for (const [pattern, seen] of overrideSeen) {
+    const unknown = Object.keys(pattern.params).filter((name) => !seen.known.has(name));
+    if (unknown.length) {
+      throw new UserError(`${pattern.text}: no ${seen.what.join(' or ')} it selects has the parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}${seen.names.size ? ` (their parameters: ${[...seen.names].sort().join(', ')})` : ''}`);
+    }
+  }
+  const unused = [...selection.tasks, ...selection.methods].filter((p) => !used.has(p));
+  if (unused.length) {
+    const tasks = [...new Set(suite.tasks.map((t) => t.task))].join(', ');
+    const methods = [...new Set([...resolved.methods.map((m) => m.as ?? m.method), ...(options.models ?? []).map((m) => m.name)])].join(', ');
+    throw new UserError(
+      `suite "${suite.id}": ${unused.map((p) => `${selection.tasks.includes(p) ? '--task' : '--method'} ${p.text}`).join(', ')} matches nothing` +
+        ` (tasks: ${tasks}; methods: ${methods || 'none'})`,
+    );
+  }
+  if (!units.length && (selection.tasks.length || selection.methods.length)) {
+    throw new UserError(`suite "${suite.id}": no unit is left by --task ${selection.tasks.map((p) => p.text).join(' ') || '*'} --method ${selection.methods.map((p) => p.text).join(' ') || '*'} (no selected method solves a selected task)`);
+  }
   const keys = new Set<string>();
   for (const unit of units) {
     if (keys.has(unit.key)) throw new UserError(`suite "${suite.id}" expands to the same unit twice (${unit.task}, ${unit.method}, ${canonicalJson(unit.taskParams)}, seed ${unit.seed})`);
     keys.add(unit.key);
   }
   return { suite: resolved, budget: options.budget, seeds, units, models: options.models };
+}
+
+/** Per pattern: which of its override names some selected task or method has, and all names they have. */
+type OverrideSeen = Map<Pattern, { known: Set<string>; names: Set<string>; what: string[] }>;
+
+/** The overrides of `patterns` that this task or method has (declared in its schema or set by the suite):
+ * a pattern matching several tasks overrides each one's own parameters; a name no selected one has is an error (checked at the end). */
+function knownOverrides(overrideSeen: OverrideSeen, patterns: readonly Pattern[], sets: readonly Params[], schema: unknown, what: string): Pattern[] {
+  const declared = Object.keys(((schema ?? {}) as { properties?: Record<string, unknown> }).properties ?? {});
+  const has = new Set([...declared, ...sets.flatMap((s) => Object.keys(s))]);
+  return patterns.map((pattern) => {
+    const seen = overrideSeen.get(pattern) ?? { known: new Set<string>(), names: new Set<string>(), what: [] };
+    overrideSeen.set(pattern, seen);
+    has.forEach((n) => seen.names.add(n));
+    const kind = what.split(' ')[0];
+    if (!seen.what.includes(kind)) seen.what.push(kind);
+    const params = Object.fromEntries(Object.entries(pattern.params).filter(([name]) => has.has(name)));
+    Object.keys(params).forEach((n) => seen.known.add(n));
+    return { ...pattern, params };
+  });
 }
 
 function datasetHashes(record: PluginRecord): string[] {

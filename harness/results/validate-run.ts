@@ -7,6 +7,7 @@ import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import { expandPlan, type PlannedModel } from '../plan/expand.ts';
 import type { Registry } from '../plan/registry.ts';
 import { loadSuite } from '../plan/suite.ts';
+import { selectionFromJson } from '../plan/select.ts';
 import { readRows } from './csv.ts';
 import { CHECKED_FILES, unitRowsChecksum } from './outputs.ts';
 
@@ -26,6 +27,8 @@ interface RunManifest {
   seeds: number[];
   /** The --seeds given to the run, if any (per-task seeds of the suite apply otherwise). */
   seeds_override?: number[] | null;
+  /** `--task` / `--method` patterns the run was made with. */
+  selection?: unknown;
   shard?: { index: number; count: number } | null;
   /** The run's language models with the identities their unit keys were computed from. */
   models?: PlannedModel[];
@@ -111,7 +114,7 @@ export async function runFolderProblems(registry: Registry, dir: string): Promis
       problems.push(`${manifestFile}: /suite/version: ${manifest.suite.version}, but the installed suite "${manifest.suite.id}" is version ${resolved.suite.version}`);
     } else {
       // Model identities are taken as recorded (an endpoint may be gone); the rest is recomputed.
-      const plan = await expandPlan(registry, resolved, { budget: manifest.budget, seeds: manifest.seeds_override ?? undefined, models: manifest.models ?? [] });
+      const plan = await expandPlan(registry, resolved, { budget: manifest.budget, seeds: manifest.seeds_override ?? undefined, models: manifest.models ?? [], selection: selectionFromJson(manifest.selection, manifestFile) });
       const keys = new Set(plan.units.map((u) => u.key));
       const foreign = [...byUnit.keys()].filter((k) => !keys.has(k));
       if (foreign.length) {
