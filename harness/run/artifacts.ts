@@ -1,9 +1,18 @@
 // Content-addressed artifact store on disk: a key names a deterministic computation's result.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactCache, Json } from '../api/types.ts';
 import { sha256 } from '../plan/canonical.ts';
 import { pluginCodeHash, type PluginRecord } from '../plan/registry.ts';
+import { withFileLock } from './lock.ts';
+
+/** Through a temporary file unique to this process, thread and call, and a rename. */
+function writeAtomic(path: string, data: string | Uint8Array) {
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
 
 const codeHashes = new Map<string, string>();
 
@@ -15,28 +24,28 @@ export function pluginArtifactCache(dir: string, record: PluginRecord): Artifact
   return createArtifactCache(dir, `${record.manifest.id}\0${codeHashes.get(record.dir)}`);
 }
 
+/** Each entry is computed by one process at a time (others wait on its lock file and then read it) and
+ * written through a temporary file and a rename, so no reader sees half an entry. */
 export function createArtifactCache(dir: string, namespace: string): ArtifactCache {
   const pathFor = (key: string, ext: string) => join(dir, `${sha256(`${namespace}\0${key}`)}.${ext}`);
-  const store = (path: string, data: string | Uint8Array) => {
+  const entry = async <T>(path: string, read: () => T, compute: () => Promise<T> | T, write: (value: T) => void): Promise<T> => {
+    if (existsSync(path)) return read();
     mkdirSync(dir, { recursive: true });
-    const tmp = `${path}.${process.pid}.${Math.floor(performance.now())}.tmp`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    return withFileLock(`${path}.lock`, async () => {
+      if (existsSync(path)) return read(); // computed by the holder we waited for
+      const value = await compute();
+      write(value);
+      return value;
+    });
   };
   return {
-    async json<T extends Json>(key: string, compute: () => Promise<T> | T): Promise<T> {
+    json<T extends Json>(key: string, compute: () => Promise<T> | T): Promise<T> {
       const path = pathFor(key, 'json');
-      if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as T;
-      const value = await compute();
-      store(path, JSON.stringify(value));
-      return value;
+      return entry(path, () => JSON.parse(readFileSync(path, 'utf8')) as T, compute, (value) => writeAtomic(path, JSON.stringify(value)));
     },
-    async bytes(key: string, compute: () => Promise<Uint8Array> | Uint8Array): Promise<Uint8Array> {
+    bytes(key: string, compute: () => Promise<Uint8Array> | Uint8Array): Promise<Uint8Array> {
       const path = pathFor(key, 'bin');
-      if (existsSync(path)) return new Uint8Array(readFileSync(path));
-      const value = await compute();
-      store(path, value);
-      return value;
+      return entry(path, () => new Uint8Array(readFileSync(path)), compute, (value) => writeAtomic(path, value));
     },
   };
 }

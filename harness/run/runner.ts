@@ -17,6 +17,7 @@ import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig, t
 import { readProvenance, type Provenance } from '../results/provenance.ts';
 import { unitRowsChecksum, writeRunOutputs } from '../results/outputs.ts';
 import { Journal, journalLine, type JournalEntry } from './journal.ts';
+import { lockRunFolder } from './lock.ts';
 import { runPool } from './pool.ts';
 import { createProgress } from './progress.ts';
 import type { UnitOutcome } from './protocol.ts';
@@ -99,6 +100,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp() + (options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '')));
   await refuseMismatchedCode(registry, mine);
   prepareOutDir(outDir);
+  // One writer per run folder: a second run on it is refused (the lock goes with this process).
+  const lock = lockRunFolder(outDir);
   if (options.force) rmSync(join(outDir, 'journal.jsonl'), { force: true });
 
   const provenance = readProvenance();
@@ -175,6 +178,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     claims,
     manifest: runManifest(plan, registry, resolved, provenance, options, journal),
   });
+  lock.release();
   return { outDir, plan, rows, board, claims, counts, interrupted: controller.signal.aborted && !options.failFast };
 }
 
