@@ -79,35 +79,41 @@ export const parity: Task<Prepared, MethodOutput> = {
   score: (_ctx, prepared, output) => scoreOutputs(prepared, output),
 };
 
-export const ASSIGNMENT_DEFAULTS = { trainDepth: 3, trainOps: 6, oodOps: [10, 14], oodDepth: [5, 6], evalPerCell: 64 };
+/**
+ * Variable assignment, following the spec's splits: train on depth 1…trainDepth (4) with up to trainOps
+ * statements; test depth 5…12. Both OOD splits have exactly `oodOps` statements (more than in training),
+ * so their inputs have the same length and differ only in what they are named for:
+ *   ood-ops    depths 2…trainDepth (in distribution) — more operations only;
+ *   ood-depth  depths oodDepth (5…12)                 — more depth, at the same number of operations.
+ * The generator gives programs of equal #ops the same expected length whatever their depth (≥ 2); the
+ * mean input length of each split is reported (`input-len-ood-*`) so that this can be checked.
+ */
+export const ASSIGNMENT_DEFAULTS = { trainDepth: 4, trainOps: 8, oodOps: 12, oodDepth: [5, 6, 7, 8, 9, 10, 11, 12], evalPerCell: 64 };
 
 export const variableAssignment: Task<Prepared, MethodOutput> = {
-  version: 1,
+  version: 2,
   prepare(ctx, params: Params) {
     const trainDepth = (params.trainDepth as number | undefined) ?? ASSIGNMENT_DEFAULTS.trainDepth;
     const trainOps = (params.trainOps as number | undefined) ?? ASSIGNMENT_DEFAULTS.trainOps;
-    const oodOps = intList(params.oodOps, 'oodOps', ASSIGNMENT_DEFAULTS.oodOps);
+    const oodOps = (params.oodOps as number | undefined) ?? ASSIGNMENT_DEFAULTS.oodOps;
     const oodDepth = intList(params.oodDepth, 'oodDepth', ASSIGNMENT_DEFAULTS.oodDepth);
     const count = (params.evalPerCell as number | undefined) ?? ASSIGNMENT_DEFAULTS.evalPerCell;
     if (trainOps < trainDepth) throw new Error(`trainOps (${trainOps}) must be ≥ trainDepth (${trainDepth})`);
-    if (oodOps.some((o) => o <= trainOps)) throw new Error(`oodOps must all exceed trainOps (${trainOps})`);
-    if (oodDepth.some((d) => d <= trainDepth || d > trainOps)) throw new Error(`oodDepth must exceed trainDepth (${trainDepth}) and be ≤ trainOps (${trainOps}), so that #ops stays in distribution`);
-    const draw = (depth: number, ops: () => number) => (r: Rng, f: Mode) => assignmentExample(r, { depth, ops: ops() }, f);
+    if (!Number.isInteger(oodOps) || oodOps <= trainOps) throw new Error(`oodOps (${oodOps}) must be an integer above trainOps (${trainOps})`);
+    if (oodDepth.some((d) => d <= trainDepth || d > oodOps)) throw new Error(`oodDepth must exceed trainDepth (${trainDepth}) and be ≤ oodOps (${oodOps}), so that both OOD splits have oodOps statements`);
     const groups: EvalGroup[] = [];
     // in distribution: every training depth, #ops drawn as in training
     for (let d = 1; d <= trainDepth; d++) {
-      const sampleOps = group(ctx.rng, `d${d}`, 'id', d, count, (r, f) => assignmentExample(r, { depth: d, ops: d + r.int(trainOps - d + 1) }, f));
-      groups.push(sampleOps);
+      groups.push(group(ctx.rng, `d${d}`, 'id', d, count, (r, f) => assignmentExample(r, { depth: d, ops: d + r.int(trainOps - d + 1) }, f)));
     }
-    // more operations at in-distribution depth: depths 2..trainDepth, each OOD #ops
-    for (const o of oodOps) {
-      const perDepth = Math.max(1, Math.round(count / Math.max(1, trainDepth - 1)));
-      for (let d = Math.min(2, trainDepth); d <= trainDepth; d++) groups.push(group(ctx.rng, `d${d}-o${o}`, 'ood-ops', d, perDepth, draw(d, () => o), o));
-    }
-    // deeper at in-distribution #ops (the largest training #ops)
-    for (const d of oodDepth) groups.push(group(ctx.rng, `d${d}-o${trainOps}`, 'ood-depth', d, count, draw(d, () => trainOps), trainOps));
+    // more operations at in-distribution depths 2..trainDepth (depth 1 is a lookup of a constant)
+    const opsDepths = Array.from({ length: Math.max(1, trainDepth - 1) }, (_, i) => Math.min(2, trainDepth) + i);
+    const perDepth = Math.max(1, Math.round(count / opsDepths.length));
+    for (const d of opsDepths) groups.push(group(ctx.rng, `d${d}-o${oodOps}`, 'ood-ops', d, perDepth, (r, f) => assignmentExample(r, { depth: d, ops: oodOps }, f), oodOps));
+    // more depth, with as many statements as the ood-ops split
+    for (const d of oodDepth) groups.push(group(ctx.rng, `d${d}-o${oodOps}`, 'ood-depth', d, count, (r, f) => assignmentExample(r, { depth: d, ops: oodOps }, f), oodOps));
     const train = {
-      data: { task: 'variable-assignment', depth: [1, trainDepth], ops: [1, trainOps] },
+      data: { task: 'variable-assignment', generator: 2, depth: [1, trainDepth], ops: [1, trainOps] },
       sample: (r: Rng, mode: Mode) => {
         const depth = 1 + r.int(trainDepth);
         return assignmentExample(r, { depth, ops: depth + r.int(trainOps - depth + 1) }, mode);
@@ -154,8 +160,12 @@ export function scoreOutputs(prepared: Prepared, output: MethodOutput): ScoreRes
   } else {
     metrics['acc-ood-ops'] = splitAcc((g) => g.split === 'ood-ops');
     metrics['acc-ood-depth'] = splitAcc((g) => g.split === 'ood-depth');
-    for (const o of new Set(prepared.groups.filter((g) => g.split === 'ood-ops').map((g) => g.ops!))) metrics[`acc-ops-${o}`] = splitAcc((g) => g.split === 'ood-ops' && g.ops === o);
-    for (const g of prepared.groups.filter((x) => x.split === 'ood-depth')) metrics[`acc-depth-${g.length}`] = splitAcc((x) => x === g);
+    for (const g of prepared.groups.filter((x) => x.split !== 'id')) metrics[`acc-${g.split === 'ood-ops' ? 'ops' : 'depth'}-d${g.length}`] = splitAcc((x) => x === g);
+    // mean input length (prompt tokens) of each OOD split: the two splits are built to be equal
+    for (const split of ['ood-ops', 'ood-depth'] as const) {
+      const prompts = prepared.groups.filter((g) => g.split === split).flatMap((g) => g.examples(output.mode).map((ex) => ex.prompt.length));
+      metrics[`input-len-${split}`] = mean(prompts);
+    }
   }
   if (output.mode === 'scratchpad') {
     const pool = (split: 'id' | 'ood') => [...perGroup.values()].filter((x) => (split === 'id') === (x.group.split === 'id') && x.scores).flatMap((x) => x.scores!);

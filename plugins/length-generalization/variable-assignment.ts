@@ -8,6 +8,9 @@
 // a binary vk also reads an earlier chain variable), so its depth is exactly D. The other
 // #ops − D statements are distractors: never read by the chain, and of depth ≤ D, so the whole
 // program's depth is D too ("more operations at the same depth").
+// Distractors draw their operation as chain statements after the second do (half unary, half
+// binary), so for D ≥ 2 a program's expected length in characters depends on #ops only, not on D:
+// two programs with the same #ops and different depths differ in what they compute, not in length.
 import type { Rng } from '../../harness/api/index.ts';
 
 export type Op = 'const' | 'copy' | 'not' | 'and' | 'or' | 'xor';
@@ -66,12 +69,11 @@ export function randomProgram(rng: Rng, spec: ProgramSpec): Program {
     made.push(st);
     depthOf.set(v, k + 1);
   });
-  // distractors: operands among everything made so far with depth < D (so their depth ≤ D)
+  // distractors: operands among everything made so far with depth < D (so their depth ≤ D); constants
+  // only when there is no such operand (D = 1)
   for (const v of names.slice(depth)) {
     const pool = made.map((s) => s.target).filter((t) => depthOf.get(t)! < depth);
-    let st: Statement;
-    if (pool.length === 0 || rng.int(4) === 0) st = { target: v, op: 'const', args: [], value: rng.int(2) };
-    else st = unaryOrBinary(v, pool[rng.int(pool.length)], pool);
+    const st: Statement = pool.length === 0 ? { target: v, op: 'const', args: [], value: rng.int(2) } : unaryOrBinary(v, pool[rng.int(pool.length)], pool);
     made.push(st);
     depthOf.set(v, 1 + Math.max(0, ...st.args.map((a) => depthOf.get(a)!)));
   }

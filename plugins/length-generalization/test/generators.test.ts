@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { createRng } from '../../../harness/api/index.ts';
 import { assignmentExample, parityExample, targetText } from '../examples.ts';
 import { coinFlipInstance, coinFlipPrompt, coinFlipQuestion, parityOf, parityText, randomBits, readCoinFlipAnswer, runningParity } from '../parity.ts';
+import { variableAssignment, type Prepared } from '../tasks.ts';
 import { depths, evaluateProgram, programText, randomProgram, scratchpadSteps, shuffledProgram, type Program } from '../variable-assignment.ts';
 
 test('parity labels and running states match a count of ones (hand-checked cases, then brute force)', () => {
@@ -118,4 +119,34 @@ test('assignment examples: direct and scratchpad layouts; the answer is the quer
   assert.equal(d.length, 3);
   assert.equal(d.ops, 6);
   assert.throws(() => parityExample(createRng(0), 4, 'shuffled'), /variable assignment only/);
+});
+
+test('variable assignment: with the same #ops, deep and shallow programs have the same mean length (no length confound)', () => {
+  const rng = createRng(21);
+  const meanLength = (depth: number) => {
+    let total = 0;
+    for (let i = 0; i < 3000; i++) total += programText(randomProgram(rng, { depth, ops: 12 })).length;
+    return total / 3000;
+  };
+  // expected length per program, independent of depth ≥ 2: 4 (const) + 4.5 (unary) + 10 × 5.25 + "?q" = 63
+  for (const depth of [2, 4, 8, 12]) assert.ok(Math.abs(meanLength(depth) - 63) < 0.35, `depth ${depth}: ${meanLength(depth)}`);
+});
+
+test('variable-assignment task: train depth 1–4, OOD depth 5–12; both OOD splits have exactly oodOps statements', () => {
+  const prepared = variableAssignment.prepare(
+    { rng: createRng(1) } as unknown as Parameters<typeof variableAssignment.prepare>[0],
+    { positional: 'nope', evalPerCell: 6 },
+  ) as Prepared;
+  const bySplit = (split: string) => prepared.groups.filter((g) => g.split === split);
+  assert.deepEqual(bySplit('id').map((g) => g.length), [1, 2, 3, 4]);
+  assert.deepEqual(bySplit('ood-ops').map((g) => g.length), [2, 3, 4]);
+  assert.deepEqual(bySplit('ood-depth').map((g) => g.length), [5, 6, 7, 8, 9, 10, 11, 12]);
+  for (const g of [...bySplit('ood-ops'), ...bySplit('ood-depth')]) {
+    for (const ex of g.examples('direct')) {
+      assert.equal(ex.ops, 12);
+      assert.equal((ex.prompt.match(/,/g) ?? []).length, 12);
+      assert.equal(ex.length, g.length);
+    }
+  }
+  for (const ex of bySplit('id').flatMap((g) => g.examples('direct'))) assert.ok(ex.ops! <= 8 && ex.length <= 4);
 });
