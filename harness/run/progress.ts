@@ -1,7 +1,10 @@
-// Progress of a run on stderr: a live bar on a terminal, one plain line per finished unit otherwise.
+// Progress of a run on stderr: a live bar on a terminal, one plain line per finished unit otherwise
+// (Slurm and Kubernetes logs), each with the elapsed time and an ETA weighted by what units like the
+// remaining ones cost before (cost-model.ts).
 import cliProgress from 'cli-progress';
 import { canonicalJson } from '../plan/canonical.ts';
 import type { Unit } from '../plan/expand.ts';
+import { type CostModel, formatDuration, remainingSeconds } from './cost-model.ts';
 
 export interface Progress {
   start(unit: Unit): void;
@@ -11,39 +14,79 @@ export interface Progress {
   stop(): void;
 }
 
+export interface ProgressOptions {
+  jobs: number;
+  costs: CostModel;
+  /** Defaults to whether stderr is a terminal. */
+  tty?: boolean;
+  now?: () => number;
+}
+
 function label(unit: Unit): string {
   const params = canonicalJson(unit.taskParams);
   return `${unit.methodName} ${params.length > 60 ? `${params.slice(0, 57)}…` : params} seed ${unit.seed}`;
 }
 
-export function createProgress(total: number, log: (line: string) => void): Progress {
+export function createProgress(todo: readonly Unit[], log: (line: string) => void, options: ProgressOptions): Progress {
+  const now = options.now ?? (() => performance.now());
+  const began = now();
+  const total = todo.length;
+  const pending = new Set(todo);
+  const running = new Map<Unit, number>();
   let finished = 0;
-  if (!process.stderr.isTTY || total === 0) {
+  const eta = () => {
+    const left = remainingSeconds(options.costs, [...pending], running, options.jobs, now());
+    return left === undefined ? '–' : formatDuration(left);
+  };
+  const track = {
+    start(unit: Unit) {
+      pending.delete(unit);
+      running.set(unit, now());
+    },
+    done(unit: Unit, wallMs: number) {
+      pending.delete(unit);
+      running.delete(unit);
+      options.costs.observe(unit, wallMs);
+      finished++;
+    },
+  };
+  if (!(options.tty ?? process.stderr.isTTY) || total === 0) {
     return {
-      start: () => {},
+      start: (unit) => track.start(unit),
       update: () => {},
       done: (unit, status, wallMs, reason) => {
-        finished++;
-        log(`[${finished}/${total}] ${status.padEnd(7)} ${label(unit)} ${Math.round(wallMs)} ms${reason ? ` — ${reason}` : ''}`);
+        track.done(unit, wallMs);
+        log(
+          `[${finished}/${total}] ${status.padEnd(7)} ${label(unit)} ${formatMs(wallMs)}${reason ? ` — ${reason}` : ''}` +
+            ` | elapsed ${formatDuration((now() - began) / 1000)}, eta ${finished === total ? '0:00' : eta()}`,
+        );
       },
       log,
       stop: () => {},
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: '{bar} {value}/{total} units | {eta_formatted} left | {unit}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+    { format: '{bar} {value}/{total} units | {elapsed} elapsed, {eta} left | {unit}', stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { unit: '' });
+  const fields = (unit: string) => ({ unit, eta: eta(), elapsed: formatDuration((now() - began) / 1000) });
+  bar.start(total, 0, fields(''));
   return {
-    start: (unit) => bar.update({ unit: label(unit) }),
-    update: (unit, fraction, note) => bar.update({ unit: `${label(unit)} ${Math.round(fraction * 100)}%${note ? ` ${note}` : ''}` }),
-    done: (unit, status, _wallMs, reason) => {
-      finished++;
+    start: (unit) => {
+      track.start(unit);
+      bar.update(fields(label(unit)));
+    },
+    update: (unit, fraction, note) => bar.update(fields(`${label(unit)} ${Math.round(fraction * 100)}%${note ? ` ${note}` : ''}`)),
+    done: (unit, status, wallMs, reason) => {
+      track.done(unit, wallMs);
       if (status !== 'ok' && status !== 'skipped') log(`\n${status}: ${label(unit)} — ${reason}`);
-      bar.update(finished, { unit: label(unit) });
+      bar.update(finished, fields(label(unit)));
     },
     log: (line) => process.stderr.write(`\n${line}\n`),
     stop: () => bar.stop(),
   };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
