@@ -29,3 +29,4 @@ export * from './ops.ts';
 export * from './optimizer.ts';
 export * from './engine.ts';
 export * from './vision.ts';
+export * from './lm.ts';
