@@ -14,7 +14,15 @@ export function registerList(program: Command): void {
       const registry = discover({ pluginDirs: opts.plugin });
       if (opts.json) {
         const plugins = [...registry.plugins.values()].map((p) => ({ ...p.manifest, dir: p.dir, origin: p.origin, notInstalled: p.notInstalled ?? null }));
-        process.stdout.write(`${JSON.stringify({ plugins, suites: [...registry.suites.values()] }, null, 2)}\n`);
+        const suites = [...registry.suites.values()].map((suite) => {
+          try {
+            const s = readSuiteFile(suite.file);
+            return { ...suite, version: s.version, title: s.title, description: s.description, primary: s.primary.metric, invalid: null };
+          } catch (error) {
+            return { ...suite, version: null, title: null, description: null, primary: null, invalid: (error as Error).message };
+          }
+        });
+        process.stdout.write(`${JSON.stringify({ plugins, suites }, null, 2)}\n`);
         return;
       }
       const out: string[] = [];
