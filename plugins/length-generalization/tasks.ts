@@ -88,7 +88,7 @@ export const parity: Task<Prepared, MethodOutput> = {
  * The generator gives programs of equal #ops the same expected length whatever their depth (≥ 2); the
  * mean input length of each split is reported (`input-len-ood-*`) so that this can be checked.
  */
-export const ASSIGNMENT_DEFAULTS = { trainDepth: 4, trainOps: 8, oodOps: 12, oodDepth: [5, 6, 7, 8, 9, 10, 11, 12], evalPerCell: 64 };
+export const ASSIGNMENT_DEFAULTS = { trainDepth: 4, trainOps: 6, oodOps: 12, oodDepth: [5, 6, 7, 8, 9, 10, 11, 12], evalPerCell: 64 };
 
 export const variableAssignment: Task<Prepared, MethodOutput> = {
   version: 2,

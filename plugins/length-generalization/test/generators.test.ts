@@ -148,5 +148,5 @@ test('variable-assignment task: train depth 1–4, OOD depth 5–12; both OOD sp
       assert.equal(ex.length, g.length);
     }
   }
-  for (const ex of bySplit('id').flatMap((g) => g.examples('direct'))) assert.ok(ex.ops! <= 8 && ex.length <= 4);
+  for (const ex of bySplit('id').flatMap((g) => g.examples('direct'))) assert.ok(ex.ops! <= 6 && ex.length <= 4);
 });
