@@ -4,10 +4,10 @@ import { definePlugin } from '../../harness/api/index.ts';
 import { claims } from './claims.ts';
 import { kernels } from './kernels.ts';
 import { methods } from './methods.ts';
-import { fftConvCheck, languageModeling, stepTime } from './tasks.ts';
+import { fftConvCheck, interleavedStepTime, languageModeling, stepTime } from './tasks.ts';
 
 export default definePlugin({
-  tasks: { 'language-modeling': languageModeling, 'step-time': stepTime, 'fft-conv-check': fftConvCheck },
+  tasks: { 'language-modeling': languageModeling, 'step-time': stepTime, 'interleaved-step-time': interleavedStepTime, 'fft-conv-check': fftConvCheck },
   methods,
   kernels,
   claims,

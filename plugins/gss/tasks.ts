@@ -1,10 +1,11 @@
 // Tasks: `language-modeling` (byte-level LM on the TypeScript compiler's source, bits/byte at 1×, 2×
-// and 4× the training length), `step-time` (ms per training step of one layer vs length) and
-// `fft-conv-check` (the FFT convolution and its gradient against direct computation).
+// and 4× the training length, loss vs position at 4×), `step-time` (ms per training step of one
+// layer vs length), `interleaved-step-time` (GSS and DSS LM training steps alternating in one unit)
+// and `fft-conv-check` (the FFT convolution and its gradient against direct computation).
 import type { Params, RunContext, ScoreResult, Task } from '../../harness/api/index.ts';
 import type { SequenceModel } from '../../harness/nn/lm/index.ts';
 import type { ConvCheck } from './conv-check.ts';
-import { alignedBitsPerByte } from './evaluate.ts';
+import { alignedEvaluation, meanAndSe } from './evaluate.ts';
 
 export const EVAL_MULTIPLES = [1, 2, 4];
 
@@ -28,10 +29,15 @@ export interface LMPrepared {
 
 export interface LMOutput {
   model: SequenceModel;
-  msPerStep: number;
-  tokensPerSecond: number;
-  /** Mean training loss over the last 10 % of the steps, in bits per byte. */
-  finalTrainBpb: number;
+  /** Training statistics of a trained network (absent for the counted n-gram baselines). */
+  training?: {
+    msPerStep: number;
+    tokensPerSecond: number;
+    /** Mean training loss over the last 10 % of the steps, in bits per byte. */
+    finalTrainBpb: number;
+  };
+  /** Extra metrics of the method (e.g. the DSS kernels' slowest decay), by metric id. */
+  extra?: Record<string, number>;
 }
 
 const int = (params: Params, key: string, fallback?: number): number => {
@@ -70,9 +76,12 @@ export const languageModeling: Task<LMPrepared, LMOutput> = {
     const { trainLength: T, evalTokens } = prepared.settings;
     const blocks = Math.max(1, Math.floor(evalTokens / T));
     try {
-      const [at1, at2, at4] = alignedBitsPerByte(tf as never, output.model, loadCodeCorpus().test, {
+      const result = alignedEvaluation(tf as never, output.model, loadCodeCorpus().test, {
         trainLength: T, multiples: EVAL_MULTIPLES, blocks, tokensPerPass: 4096,
       });
+      const [at1, at2, at4] = result.bpb;
+      const gain = meanAndSe(result.lastOctaveGains);
+      const t = output.training;
       return {
         metrics: {
           'bpb-at-1x': at1,
@@ -80,12 +89,16 @@ export const languageModeling: Task<LMPrepared, LMOutput> = {
           'bpb-at-4x': at4,
           'bpb-growth-2x': at2 - at1,
           'bpb-growth-4x': at4 - at1,
-          'train-bpb': output.finalTrainBpb,
-          'train-ms-per-step': output.msPerStep,
-          'tokens-per-s': output.tokensPerSecond,
+          'context-gain-last-octave': gain.mean,
+          'context-gain-last-octave-se': gain.se,
+          ...(t ? { 'train-bpb': t.finalTrainBpb, 'train-ms-per-step': t.msPerStep, 'tokens-per-s': t.tokensPerSecond } : {}),
           'param-count': output.model.paramCount(),
+          ...output.extra,
         },
-        records: [{ kind: output.model.kind, scoredBytes: blocks * T, lengths: EVAL_MULTIPLES.map((m) => m * T), bpb: [at1, at2, at4] }],
+        records: [
+          { kind: output.model.kind, scoredBytes: blocks * T, lengths: EVAL_MULTIPLES.map((m) => m * T), bpb: [at1, at2, at4], lastOctaveGains: result.lastOctaveGains },
+          ...result.curve.map((b) => ({ curve: 'loss-vs-position', from: b.from, to: b.to, bpb: b.bpb, windows: blocks, windowLength: result.curveLength, trainLength: T })),
+        ],
       };
     } finally {
       output.model.dispose();
@@ -122,6 +135,54 @@ export const stepTime: Task<StepTimePrepared, StepTimeOutput> = {
   },
   score(_ctx, _prepared, output) {
     return { metrics: { 'ms-per-step': output.msPerStep, 'tokens-per-s': output.tokensPerSecond, 'param-count': output.paramCount } };
+  },
+};
+
+export interface InterleavedPrepared {
+  kind: 'interleaved-step-time';
+  length: number;
+  batch: number;
+  /** Timed rounds; each round times one GSS and one DSS step, in alternating order. */
+  rounds: number;
+  batchSeed: number;
+}
+
+export interface InterleavedOutput {
+  /** Wall ms of each timed step, in round order. */
+  gssMs: number[];
+  dssMs: number[];
+  gssParams: number;
+  dssParams: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export const interleavedStepTime: Task<InterleavedPrepared, InterleavedOutput> = {
+  version: 1,
+  prepare(ctx, params) {
+    return {
+      kind: 'interleaved-step-time',
+      length: int(params, 'length', 256),
+      batch: int(params, 'batch', 8),
+      rounds: int(params, 'rounds', 6),
+      batchSeed: ctx.rng.fork('batches').seed,
+    };
+  },
+  score(_ctx, _prepared, output) {
+    const [g, d] = [median(output.gssMs), median(output.dssMs)];
+    return {
+      metrics: {
+        'gss-ms-per-step': g,
+        'dss-ms-per-step': d,
+        'dss-over-gss': d / g,
+        'gss-faster-rounds': output.gssMs.filter((ms, i) => ms < output.dssMs[i]).length / output.gssMs.length,
+      },
+      records: output.gssMs.map((ms, i) => ({ round: i, gssMs: ms, dssMs: output.dssMs[i] })),
+    };
   },
 };
 
