@@ -176,14 +176,117 @@ function projectedGradient(w: Float64Array, g: Float64Array, nonneg: boolean): F
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 
 export function fitLates(data: LayerLogits, options: { nonneg: boolean; init: ArrayLike<number>; tol?: number; maxIter?: number }): LatesFit {
-  const L = data.layers.length;
+  return projectedNewton((w) => nllDerivatives(data, w), data.layers.length, options);
+}
+
+/** Calibration NLL of the MC-averaged prediction p̄_i = mean_t softmax(Σ_ℓ w_ℓ Z^t_ℓ)_i over the passes
+ * t = 1..T (each pass holds per-layer logits of the same N examples), with its gradient and Hessian.
+ * With q_t = p^t_{i,y_i}, r_t = q_t / Σ_t q_t and u^t_ℓ = Z^t_{ℓ,i,y_i} − ⟨p^t_i, Z^t_{ℓ,i}⟩:
+ * ∇(−ln p̄_i) = −Σ_t r_t u^t and ∇²(−ln p̄_i) = Σ_t r_t Cov_{p^t_i}[z^t_i] − Cov_r[u]. The second term
+ * makes the objective non-convex in general; with one pass it is the convex F of nllDerivatives. */
+export function mcNllDerivatives(passes: LayerLogits[], w: ArrayLike<number>, wantHessian = true): { f: number; g: Float64Array; H: Float64Array } {
+  const T = passes.length;
+  const { labels, classes: C } = passes[0];
+  const L = passes[0].layers.length;
+  const n = labels.length;
+  for (const pass of passes) {
+    if (pass.layers.length !== L || pass.labels.length !== n || pass.classes !== C) throw new RangeError('mcNllDerivatives: passes differ in shape');
+  }
+  const g = new Float64Array(L);
+  const H = new Float64Array(L * L);
+  const s = new Float64Array(C);
+  const p = new Float64Array(C);
+  const m = new Float64Array(L);
+  const logq = new Float64Array(T);
+  const u = new Float64Array(T * L);
+  const cov = new Float64Array(T * L * L);
+  const r = new Float64Array(T);
+  const ubar = new Float64Array(L);
+  let f = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * C;
+    const y = labels[i];
+    for (let t = 0; t < T; t++) {
+      const layers = passes[t].layers;
+      s.fill(0);
+      for (let l = 0; l < L; l++) {
+        if (w[l] === 0) continue;
+        const z = layers[l];
+        for (let c = 0; c < C; c++) s[c] += w[l] * z[o + c];
+      }
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) max = Math.max(max, s[c]);
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += p[c] = Math.exp(s[c] - max);
+      for (let c = 0; c < C; c++) p[c] /= sum;
+      logq[t] = s[y] - max - Math.log(sum);
+      for (let l = 0; l < L; l++) {
+        const z = layers[l];
+        let dot = 0;
+        for (let c = 0; c < C; c++) dot += p[c] * z[o + c];
+        m[l] = dot;
+        u[t * L + l] = z[o + y] - dot;
+      }
+      if (!wantHessian) continue;
+      for (let a = 0; a < L; a++) {
+        const za = layers[a];
+        for (let b = a; b < L; b++) {
+          const zb = layers[b];
+          let e = 0;
+          for (let c = 0; c < C; c++) e += p[c] * za[o + c] * zb[o + c];
+          cov[(t * L + a) * L + b] = e - m[a] * m[b];
+        }
+      }
+    }
+    // −ln p̄ = −(logsumexp_t ln q_t − ln T); r = softmax_t(ln q_t)
+    let top = -Infinity;
+    for (let t = 0; t < T; t++) top = Math.max(top, logq[t]);
+    let z = 0;
+    for (let t = 0; t < T; t++) z += r[t] = Math.exp(logq[t] - top);
+    for (let t = 0; t < T; t++) r[t] /= z;
+    f -= top + Math.log(z) - Math.log(T);
+    ubar.fill(0);
+    for (let t = 0; t < T; t++) for (let l = 0; l < L; l++) ubar[l] += r[t] * u[t * L + l];
+    for (let l = 0; l < L; l++) g[l] -= ubar[l];
+    if (!wantHessian) continue;
+    for (let a = 0; a < L; a++) {
+      for (let b = a; b < L; b++) {
+        let e = ubar[a] * ubar[b];
+        for (let t = 0; t < T; t++) e += r[t] * (cov[(t * L + a) * L + b] - u[t * L + a] * u[t * L + b]);
+        H[a * L + b] += e;
+      }
+    }
+  }
+  for (let l = 0; l < L; l++) g[l] /= n;
+  for (let a = 0; a < L; a++) {
+    for (let b = a; b < L; b++) H[b * L + a] = H[a * L + b] /= n;
+  }
+  return { f: f / n, g, H };
+}
+
+/** LATES fitted for MC dropout: w minimizing the calibration NLL of the MC-averaged prediction
+ * mean_t softmax(Σ_ℓ w_ℓ Z^t_ℓ), the predictor LATES + MC dropout applies (spec, Method: "LATES + MC
+ * dropout. Average p over T stochastic forward passes"; LATES: w fitted by minimizing calibration NLL).
+ * The objective is not convex: the fit is a projected Newton descent to a stationary point from `init`. */
+export function fitLatesMc(passes: LayerLogits[], options: { nonneg: boolean; init: ArrayLike<number>; tol?: number; maxIter?: number }): LatesFit {
+  if (passes.length === 0) throw new RangeError('fitLatesMc: no passes');
+  return projectedNewton((w) => mcNllDerivatives(passes, w), passes[0].layers.length, options);
+}
+
+/** Bertsekas' projected Newton with Armijo backtracking on a smooth objective over w ∈ R^L (w ≥ 0 when
+ * `nonneg`), from `init`, until the projected gradient norm is below `tol`; keeps the best iterate. */
+function projectedNewton(
+  derivatives: (w: Float64Array) => { f: number; g: Float64Array; H: Float64Array },
+  L: number,
+  options: { nonneg: boolean; init: ArrayLike<number>; tol?: number; maxIter?: number },
+): LatesFit {
   const tol = options.tol ?? GRAD_TOL;
   const maxIter = options.maxIter ?? MAX_ITER;
   const nonneg = options.nonneg;
   let w = Float64Array.from(options.init);
   if (w.length !== L) throw new RangeError(`fitLates: init has ${w.length} weights for ${L} layers`);
   if (nonneg) w = w.map((x) => Math.max(0, x));
-  let cur = nllDerivatives(data, w);
+  let cur = derivatives(w);
   let pg = projectedGradient(w, cur.g, nonneg);
   let iterations = 0;
   while (norm(pg) >= tol && iterations < maxIter) {
@@ -194,7 +297,9 @@ export function fitLates(data: LayerLogits, options: { nonneg: boolean; init: Ar
     const held = Array.from({ length: L }, (_, l) => nonneg && w[l] <= eps && cur.g[l] > 0);
     const free = [...Array(L).keys()].filter((l) => !held[l]);
     const d = new Float64Array(L);
-    for (let l = 0; l < L; l++) if (held[l]) d[l] = -cur.g[l] / Math.max(cur.H[l * L + l], 1e-12);
+    // a non-convex objective (fitLatesMc) can have an indefinite Hessian: the diagonal scale is then |H_ll|
+    const diag = (l: number) => Math.max(Math.abs(cur.H[l * L + l]), 1e-12);
+    for (let l = 0; l < L; l++) if (held[l]) d[l] = -cur.g[l] / diag(l);
     const newton = solveSymmetric(
       free.map((a) => free.map((b) => cur.H[a * L + b] + (a === b ? RIDGE : 0))),
       free.map((a) => -cur.g[a]),
@@ -202,13 +307,13 @@ export function fitLates(data: LayerLogits, options: { nonneg: boolean; init: Ar
     if (newton && newton.every(Number.isFinite) && free.reduce((s, a, k) => s + cur.g[a] * newton[k], 0) < 0) {
       free.forEach((a, k) => (d[a] = newton[k]));
     } else {
-      free.forEach((a) => (d[a] = -cur.g[a] / Math.max(cur.H[a * L + a], 1e-12)));
+      free.forEach((a) => (d[a] = -cur.g[a] / diag(a)));
     }
     let alpha = 1;
     let accepted = false;
     for (let halvings = 0; halvings < 60; halvings++) {
       const trial = Float64Array.from(w, (x, l) => (nonneg ? Math.max(0, x + alpha * d[l]) : x + alpha * d[l]));
-      const next = nllDerivatives(data, trial);
+      const next = derivatives(trial);
       let decrease = 0;
       for (let l = 0; l < L; l++) decrease += cur.g[l] * (trial[l] - w[l]);
       const nextPg = projectedGradient(trial, next.g, nonneg);

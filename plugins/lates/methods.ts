@@ -2,7 +2,7 @@
 // splits. All fits use the calibration split only.
 import type { Method } from '../../harness/api/index.ts';
 import { softmaxRows } from './calibration-metrics.ts';
-import { applyTemperature, combineLayers, fitLates, fitTemperature, type LayerLogits, type LatesFit } from './fit.ts';
+import { applyTemperature, combineLayers, fitLates, fitLatesMc, fitTemperature, type LayerLogits, type LatesFit } from './fit.ts';
 import type { CalibratedOutput, CalibrationCell } from './tasks.ts';
 
 const TASKS = ['calibration', 'calibration-mc'];
@@ -81,8 +81,15 @@ const mcDropout: Method<CalibrationCell, CalibratedOutput> = {
 const latesMcDropout: Method<CalibrationCell, CalibratedOutput> = {
   task: 'calibration-mc',
   run(_ctx, cell) {
-    // w fitted on the deterministic calibration logits (the convex problem), then applied to every pass
-    const { fit, ms } = fitLatesOnCell(cell, true);
+    if (!cell.mc) throw new Error('LATES + MC dropout needs the calibration-mc task (a network with dropout)');
+    // The predictor averages softmax(Σ_ℓ w_ℓ z^t_ℓ) over the MC passes t, so w minimizes the calibration
+    // NLL of that average over the calibration split's passes (spec, Method: LATES + MC dropout).
+    // Not convex: it descends from the deterministic LATES fit (itself started at TS).
+    const t0 = performance.now();
+    const start = fitLatesOnCell(cell, true).fit;
+    const passes = cell.mc.calib.map((layers) => ({ layers, labels: cell.calib.labels, classes: cell.classes }));
+    const fit = fitLatesMc(passes, { nonneg: true, init: start.w });
+    const ms = performance.now() - t0;
     return {
       probs: mcOutputOf(cell, (layers) => combineLayers(layers, fit.w)),
       weights: fit.w,

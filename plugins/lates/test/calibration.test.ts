@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng, type Rng } from '../../../harness/api/index.ts';
 import { auroc, eceBin, expectedCalibrationError, negativeLogLikelihood, shiftDetectionAuroc, softmaxRows } from '../calibration-metrics.ts';
-import { applyTemperature, combineLayers, fitLates, fitLatesReference, fitTemperature, fitTemperatureGolden, meanNll, nllDerivatives, type LayerLogits } from '../fit.ts';
+import { applyTemperature, combineLayers, fitLates, fitLatesMc, fitLatesReference, fitTemperature, fitTemperatureGolden, mcNllDerivatives, meanNll, nllDerivatives, type LayerLogits } from '../fit.ts';
 import { binomialCdfHalf, signTest, wilcoxonSignedRank } from '../paired-tests.ts';
 import { aurocPairs, eceBySortedSweep, syntheticLayers } from '../kernels.ts';
 
@@ -110,6 +110,71 @@ test('LATES: calibration NLL ≤ TS NLL, gradient norm < 1e-8, and the optimum o
       const ref = fitLatesReference(data, { nonneg, init });
       close(fit.nll, meanNll(data, ref), 1e-9, `seed ${seed} nonneg ${nonneg} NLL vs BFGS reference`);
     }
+  }
+});
+
+/** MC-dropout-like passes: one shared set of layer logits, each pass perturbed by its own noise. */
+function mcPasses(rng: Rng, passes: number, size: { n: number; classes: number; layers: number }): LayerLogits[] {
+  const base = syntheticLayers(rng, size);
+  return Array.from({ length: passes }, () => ({
+    ...base,
+    layers: base.layers.map((z) => Float64Array.from(z, (v) => v + 0.8 * rng.normal())),
+  }));
+}
+
+/** −mean_i ln mean_t softmax(Σ_ℓ w_ℓ Z^t_ℓ)_{i,y_i}, written from the definition (average the probabilities, then the log). */
+function mcNllPlain(passes: LayerLogits[], w: number[]): number {
+  const { labels, classes: C } = passes[0];
+  const mean = new Float64Array(labels.length * C);
+  for (const pass of passes) {
+    const p = softmaxRows(combineLayers(pass.layers, w), C);
+    for (let k = 0; k < mean.length; k++) mean[k] += p[k] / passes.length;
+  }
+  return negativeLogLikelihood(mean, labels, C);
+}
+
+test('MC objective: one pass gives the deterministic F; value, gradient and Hessian match the definition (finite differences)', () => {
+  const [one] = mcPasses(createRng(21), 1, { n: 200, classes: 5, layers: 3 });
+  const w = [0.2, 0.4, 0.6];
+  const det = nllDerivatives(one, w);
+  const mc1 = mcNllDerivatives([one], w);
+  close(mc1.f, det.f, 1e-12, 'f');
+  for (let k = 0; k < 3; k++) close(mc1.g[k], det.g[k], 1e-12, `g${k}`);
+  for (let k = 0; k < 9; k++) close(mc1.H[k], det.H[k], 1e-12, `H${k}`);
+
+  const passes = mcPasses(createRng(22), 6, { n: 300, classes: 5, layers: 3 });
+  const { f, g, H } = mcNllDerivatives(passes, w);
+  close(f, mcNllPlain(passes, w), 1e-12, 'f vs definition');
+  const h = 1e-5;
+  for (let a = 0; a < 3; a++) {
+    const up = [...w]; up[a] += h;
+    const dn = [...w]; dn[a] -= h;
+    close(g[a], (mcNllPlain(passes, up) - mcNllPlain(passes, dn)) / (2 * h), 1e-7, `g${a}`);
+    const gu = mcNllDerivatives(passes, up).g;
+    const gd = mcNllDerivatives(passes, dn).g;
+    for (let b = 0; b < 3; b++) close(H[b * 3 + a], (gu[b] - gd[b]) / (2 * h), 1e-6, `H${b}${a}`);
+  }
+});
+
+test('LATES for MC dropout: a stationary point of the MC-averaged calibration NLL, at or below the deterministic fit applied to the passes', () => {
+  const passes = mcPasses(createRng(23), 8, { n: 1000, classes: 10, layers: 4 });
+  // the deterministic fit on the mean logits over passes, as a start and a comparison
+  const meanLogits: LayerLogits = { ...passes[0], layers: passes[0].layers.map((_, l) => Float64Array.from(passes[0].layers[l], (_v, k) => passes.reduce((s, p) => s + p.layers[l][k], 0) / passes.length)) };
+  const ts = fitTemperature(meanLogits.layers[3], meanLogits.labels, 10);
+  const det = fitLates(meanLogits, { nonneg: true, init: [0, 0, 0, 1 / ts.temperature] });
+  const fit = fitLatesMc(passes, { nonneg: true, init: det.w });
+  assert.ok(fit.converged, `grad ${fit.gradNorm}`);
+  assert.ok(fit.w.every((x) => x >= 0));
+  close(fit.nll, mcNllPlain(passes, Array.from(fit.w)), 1e-12, 'reported NLL');
+  assert.ok(fit.nll <= mcNllPlain(passes, Array.from(det.w)) + 1e-12);
+  // KKT by finite differences of the definition: zero slope on free coordinates, none downhill into w ≥ 0
+  const h = 1e-6;
+  for (let l = 0; l < 4; l++) {
+    const up = Array.from(fit.w); up[l] += h;
+    const dn = Array.from(fit.w); dn[l] = Math.max(0, dn[l] - h);
+    const slope = (mcNllPlain(passes, up) - mcNllPlain(passes, dn)) / (up[l] - dn[l]);
+    if (fit.w[l] > 1e-6) close(slope, 0, 1e-6, `slope ${l}`);
+    else assert.ok(slope >= -1e-6, `layer ${l} at the bound with slope ${slope}`);
   }
 });
 
