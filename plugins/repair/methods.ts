@@ -1,6 +1,6 @@
 // Methods on the interpolation-barrier task: plain interpolation, activation or weight matching, and
 // activation matching followed by REPAIR (forward-pass or closed form), each evaluated along the α grid.
-import type { Method, RunContext } from '../../harness/api/index.ts';
+import { createRng, deriveSeed, type Method, type RunContext } from '../../harness/api/index.ts';
 import { evaluate, type Tf, type Weights } from '../../harness/nn/index.ts';
 import { alignByWeights, matchedCorrelation } from './matching.ts';
 import { identityPerms, interpolateWeights, permuteHiddenUnits } from './mlp.ts';
@@ -33,7 +33,10 @@ function curveMethod(alignment: Alignment, repair: Repair): Method<PreparedPair,
         timings.lapMs = p.activation.lapMs;
         timings.corrMs = p.corrMs;
       } else if (alignment === 'weights') {
-        const matched = alignByWeights(p.a, p.b, ctx.rng.fork('weight-matching'));
+        // the layer order comes from the pair and the shape only (not from the unit's seed, which
+        // depends on the suite), so the same pair gets the same alignment in every suite
+        const orderSeed = deriveSeed(['weight-matching-layer-order', p.seeds, p.params.width, p.params.depth]);
+        const matched = alignByWeights(p.a, p.b, createRng(orderSeed));
         perms = matched.perms;
         sweeps = matched.sweeps;
         timings.lapMs = matched.lapMs;
