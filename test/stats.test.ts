@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalQuantile, studentTQuantile, tInterval, wilsonInterval } from '../harness/results/stats.ts';
+import { estimate, normalQuantile, studentTQuantile, tInterval, wilsonInterval } from '../harness/results/stats.ts';
 
 const close = (actual: number, expected: number, tol: number) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${actual} not within ${tol} of ${expected}`);
@@ -40,4 +40,49 @@ test('Wilson interval by hand: 8 of 10 at 95 %', () => {
   close(e.hi, centre + half, 1e-6);
   close(e.lo, 0.4902, 1e-4);
   close(e.hi, 0.9433, 1e-4);
+});
+
+test('below n = 3 a cell gets its mean and no interval, whatever the kind', () => {
+  for (const scale of [{}, { kind: 'proportion' as const }, { kind: 'real' as const, range: [null, 1] as [null, number] }]) {
+    const two = estimate([0.2, 0.9], scale);
+    assert.equal(two.n, 2);
+    close(two.mean, 0.55, 1e-12);
+    assert.ok(Number.isNaN(two.lo) && Number.isNaN(two.hi), JSON.stringify(two));
+  }
+});
+
+test('Wilson is chosen by the declared kind, not by values that happen to be 0 or 1', () => {
+  // 0 of 5 successes: the Wilson 95 % interval is [0, z²/5 / (1 + z²/5)] = [0, 0.4345] (textbook value).
+  const z = 1.959963984540054;
+  const proportion = estimate([0, 0, 0, 0, 0], { kind: 'proportion' });
+  close(proportion.lo, 0, 1e-12);
+  close(proportion.hi, (z * z) / 5 / (1 + (z * z) / 5), 1e-7);
+  close(proportion.hi, 0.4345, 1e-4);
+  // A continuous metric (a relative gap) that is 0 on every instance: no spread, so a zero-width t interval.
+  for (const scale of [{ kind: 'real' as const }, {}]) {
+    const real = estimate([0, 0, 0, 0, 0], scale);
+    assert.deepEqual([real.lo, real.hi], [0, 0]);
+  }
+  // 1, 0, 1 of a 0/1 proportion: Wilson for 2 of 3; the same values undeclared: Student t.
+  const wilson = estimate([1, 0, 1], { kind: 'proportion' });
+  close(wilson.lo, wilsonInterval(2, 3).lo, 1e-12);
+  const t = estimate([1, 0, 1]);
+  close(t.hi, tInterval([1, 0, 1]).hi, 1e-12);
+  assert.ok(t.hi > 1, 'undeclared metrics are not clipped');
+});
+
+test('intervals are clipped to the declared range', () => {
+  // R² of 0.5, 0.9, 1.0: mean 0.8, s = √0.07, half-width t(0.975, 2)·s/√3 = 4.3027·0.26458/1.7321 = 0.6572.
+  const r2 = estimate([0.5, 0.9, 1.0], { kind: 'real', range: [null, 1] });
+  close(r2.mean, 0.8, 1e-12);
+  close(r2.lo, 0.8 - 0.65724, 1e-4);
+  assert.equal(r2.hi, 1);
+  // An NLL near zero cannot have a negative lower bound.
+  const nll = estimate([0.01, 0.02, 0.6], { kind: 'real', range: [0, null] });
+  assert.equal(nll.lo, 0);
+  assert.ok(nll.hi > 0.6);
+  // A proportion averaged over many items (not 0/1) takes a t interval clipped to [0, 1] by default.
+  const acc = estimate([0.2, 0.9, 0.95], { kind: 'proportion' });
+  assert.equal(acc.lo, 0);
+  assert.equal(acc.hi, 1);
 });

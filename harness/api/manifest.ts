@@ -45,11 +45,22 @@ export function methodTasks(method: MethodDeclaration): string[] {
   return Array.isArray(method.task) ? method.task : [method.task];
 }
 
+/** What a metric's values are: a fraction of successes (accuracy, pass@k, coverage), a rate per
+ * unit of something (tokens/s, errors per 1000), or any other real quantity. It chooses the
+ * interval a leaderboard prints: Wilson for proportions of 0/1 outcomes, Student t otherwise. */
+export type MetricKind = 'proportion' | 'rate' | 'real';
+
+/** Bounds a metric's values cannot leave, `null` for an open end: `[0, 1]`, `[0, null]` (NLL), `[null, 1]` (R²).
+ * Leaderboard intervals are clipped to them. */
+export type MetricRange = [number | null, number | null];
+
 export interface MetricDeclaration {
   id: string;
   goal: MetricGoal;
   unit: string;
   description: string;
+  kind?: MetricKind;
+  range?: MetricRange;
 }
 
 export interface KernelDeclaration {
@@ -199,6 +210,14 @@ export const pluginManifestSchema: JSONSchemaType<PluginManifest> = {
           goal: { type: 'string', enum: ['min', 'max', 'info'] },
           unit: { type: 'string' },
           description: text,
+          kind: { type: 'string', nullable: true, enum: ['proportion', 'rate', 'real'] },
+          range: {
+            type: 'array',
+            nullable: true,
+            minItems: 2,
+            maxItems: 2,
+            items: [{ type: 'number', nullable: true }, { type: 'number', nullable: true }],
+          } as never,
         },
       },
     },

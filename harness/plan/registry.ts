@@ -215,6 +215,10 @@ export function manifestProblems(manifest: PluginManifest, file: string): string
   duplicates('metrics', (manifest.metrics ?? []).map((m) => m.id));
   duplicates('kernels', (manifest.kernels ?? []).map((k) => k.id));
   duplicates('claims', (manifest.claims ?? []).map((c) => c.id));
+  for (const [i, metric] of (manifest.metrics ?? []).entries()) {
+    const [lo, hi] = metric.range ?? [null, null];
+    if (lo !== null && hi !== null && !(lo < hi)) problems.push(`${file}: /metrics/${i}/range: expected [lo, hi] with lo < hi, got [${lo}, ${hi}]`);
+  }
   return problems;
 }
 

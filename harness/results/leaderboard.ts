@@ -2,7 +2,8 @@
 // win fraction and rank by the primary metric.
 import type { Estimate, Json, LeaderboardCell, LeaderboardView, MetricGoal, ResultRow } from '../api/types.ts';
 import { canonicalJson } from '../plan/canonical.ts';
-import { estimate } from './stats.ts';
+import type { MetricDeclaration } from '../api/manifest.ts';
+import { estimate, MIN_INTERVAL_N, type MetricScale } from './stats.ts';
 
 export interface LeaderboardConfig {
   suite: string;
@@ -19,6 +20,19 @@ export interface LeaderboardConfig {
   shown?: string[];
   /** Tasks ranked by another metric than `primary` (suites that mix tasks), by task id. */
   byTask?: Record<string, TaskRanking>;
+  /** Declared kind and range of the metrics that declare them (plugin.json), by metric id: they
+   * choose and clip the intervals. Absent in run folders written before metrics declared them. */
+  scales?: Record<string, MetricScale>;
+}
+
+/** The `kind`/`range` declarations of the given metrics, for LeaderboardConfig.scales. */
+export function metricScales(metrics: ReadonlyMap<string, MetricDeclaration>): Record<string, MetricScale> {
+  const scales: Record<string, MetricScale> = {};
+  for (const [id, m] of metrics) {
+    if (m.kind === undefined && m.range === undefined) continue;
+    scales[id] = { ...(m.kind !== undefined ? { kind: m.kind } : {}), ...(m.range !== undefined ? { range: m.range } : {}) };
+  }
+  return scales;
 }
 
 /** How one task's boards are ranked. */
@@ -102,7 +116,7 @@ export function aggregate(rows: readonly ResultRow[], config: LeaderboardConfig)
     const cellMetrics: Record<string, Estimate> = {};
     for (const [metric, perInstance] of bucket.values) {
       const finite = [...perInstance.values()].filter((v): v is number => v !== null && Number.isFinite(v));
-      cellMetrics[metric] = estimate(finite);
+      cellMetrics[metric] = estimate(finite, config.scales?.[metric]);
     }
     const primaryValues = bucket.values.get(rankingFor(config, bucket.task).primary);
     cells.push({ task: bucket.task, method: bucket.method, group: bucket.group, rank: 0, wins: 0, instances: primaryValues?.size ?? 0, metrics: cellMetrics });
@@ -190,6 +204,7 @@ export function formatNumber(value: number): string {
 
 export function formatEstimate(e: Estimate | undefined): string {
   if (!e || e.n === 0) return '–';
+  if (e.n < MIN_INTERVAL_N) return `${formatNumber(e.mean)} (n<${MIN_INTERVAL_N})`;
   if (!Number.isFinite(e.lo)) return formatNumber(e.mean);
   return `${formatNumber(e.mean)} [${formatNumber(e.lo)}, ${formatNumber(e.hi)}]`;
 }
@@ -232,7 +247,7 @@ export function leaderboardMarkdown(board: Leaderboard): string {
   const shown = board.config.shown ?? board.metrics.filter((m) => board.goals.get(m) !== 'info');
   const lines: string[] = [`# ${board.config.suite} (suite version ${board.config.suiteVersion})`, ''];
   const mixed = Object.keys(board.config.byTask ?? {}).length > 0;
-  lines.push(`${mixed ? 'Each task is ranked by its primary metric (first column)' : `Ranked by **${board.config.primary}** (${board.config.goal === 'min' ? 'lower' : 'higher'} is better)`}; mean [95 % CI] over instances × seeds; wins: fraction of instances where the method is best.`, '');
+  lines.push(`${mixed ? 'Each task is ranked by its primary metric (first column)' : `Ranked by **${board.config.primary}** (${board.config.goal === 'min' ? 'lower' : 'higher'} is better)`}; mean [95 % CI] over instances × seeds (no interval below n = ${MIN_INTERVAL_N}: marked n<${MIN_INTERVAL_N}; Wilson for proportions of 0/1 outcomes, Student t otherwise, clipped to the metric's declared range); wins: fraction of instances where the method is best.`, '');
   for (const section of boardSections(board.cells)) {
     const ranking = rankingFor(board.config, section.task);
     // A metric no method of this board reports (another task's metric) gets no column here.

@@ -1,4 +1,5 @@
 // Confidence intervals for leaderboard cells. Pure functions, checked against hand-computed values.
+import type { MetricKind, MetricRange } from '../api/manifest.ts';
 import type { Estimate } from '../api/types.ts';
 
 export function mean(values: readonly number[]): number {
@@ -36,12 +37,39 @@ export function wilsonInterval(successes: number, n: number, level = 0.95): Esti
   return { mean: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half), n };
 }
 
-/** Interval for a cell: Wilson when every value is a 0/1 outcome, Student t otherwise. */
-export function estimate(values: readonly number[], level = 0.95): Estimate {
-  if (values.length >= 2 && values.every((v) => v === 0 || v === 1)) {
-    return wilsonInterval(values.filter((v) => v === 1).length, values.length, level);
-  }
-  return tInterval(values, level);
+/** Below this many values a leaderboard prints the mean without an interval: a Student-t
+ * interval from 2 values (t = 12.7) is wider than any range it could be read against. */
+export const MIN_INTERVAL_N = 3;
+
+/** What a metric declares about its values (plugin.json `kind` and `range`). */
+export interface MetricScale {
+  kind?: MetricKind;
+  range?: MetricRange;
+}
+
+/**
+ * Interval for a leaderboard cell, chosen by what the metric declares, never by the values:
+ * - fewer than MIN_INTERVAL_N values: the mean alone (lo = hi = NaN);
+ * - kind `proportion` whose values are single 0/1 outcomes: Wilson over the count of successes;
+ * - otherwise (a proportion averaged over many items, a rate, a real number): Student t.
+ * The bounds are then clipped to the declared range (a proportion's range defaults to [0, 1]).
+ */
+export function estimate(values: readonly number[], scale: MetricScale = {}, level = 0.95): Estimate {
+  const n = values.length;
+  if (n < MIN_INTERVAL_N) return { mean: mean(values), lo: NaN, hi: NaN, n };
+  const interval =
+    scale.kind === 'proportion' && values.every((v) => v === 0 || v === 1)
+      ? wilsonInterval(values.filter((v) => v === 1).length, n, level)
+      : tInterval(values, level);
+  return clipToRange(interval, scale.range ?? (scale.kind === 'proportion' ? [0, 1] : undefined));
+}
+
+/** The interval with its bounds moved inside `range` (`null` ends are open). */
+export function clipToRange(e: Estimate, range: MetricRange | undefined): Estimate {
+  if (!range) return e;
+  const [lo, hi] = range;
+  const clip = (v: number) => (Number.isNaN(v) ? v : Math.min(hi ?? Infinity, Math.max(lo ?? -Infinity, v)));
+  return { ...e, lo: clip(e.lo), hi: clip(e.hi) };
 }
 
 export function normalQuantile(p: number): number {

@@ -13,7 +13,7 @@ import { discover, loadPlugin, pluginCodeHash, splitQualified, type Registry } f
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
 import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
 import { writeFileAtomic } from '../results/csv.ts';
-import { aggregate, leaderboardView, type Leaderboard, type LeaderboardConfig, type TaskRanking } from '../results/leaderboard.ts';
+import { aggregate, leaderboardView, metricScales, type Leaderboard, type LeaderboardConfig, type TaskRanking } from '../results/leaderboard.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
 import { unitRowsChecksum, writeRunOutputs } from '../results/outputs.ts';
 import { Journal, journalLine, type JournalEntry } from './journal.ts';
@@ -74,6 +74,7 @@ export function leaderboardConfig(resolved: ResolvedSuite): LeaderboardConfig {
     missingAs: suite.primary.wins?.missingAs,
     shown: suite.leaderboard?.metrics,
     ...byTask(resolved),
+    scales: metricScales(metrics),
   };
 }
 
