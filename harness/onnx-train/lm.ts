@@ -92,7 +92,6 @@ export function transformerStepModel(cfg: TransformerConfig, B: number, L: numbe
       }
       const out = cfg.tiedEmbeddings ? transpose(g, p.tok_emb, [1, 0]) : p['out.w'];
       const logits = dense(g, layerNorm(g, x, p['ln_f.g'], p['ln_f.b']), out, p['out.b']);
-      void V;
       return softmaxCrossEntropy(g, logits, batch.targets, batch.weights);
     },
   };
