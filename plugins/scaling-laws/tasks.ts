@@ -1,13 +1,25 @@
 // The plugin's tasks: extrapolating the released learning curves, and the Fig. 2 logistic toy.
-import type { Json, RunContext, ScoreResult, Task } from '../../harness/api/index.ts';
+import type { BudgetName, Json, Params, RunContext, ScoreResult, Task } from '../../harness/api/index.ts';
+import { createRng, deriveSeed } from '../../harness/api/index.ts';
 import { loadBenchmarkCurves, type Curve, type Domain } from './curves.ts';
 import type { ScalingFit } from './estimators.ts';
 import { extrapolationError } from './metrics.ts';
-import { logisticToyCurve, splitByCutoff } from './toy.ts';
+import { logisticToyCurve, splitByCutoff, type LearningCurve } from './toy.ts';
 
 export const DATASET = 'scaling-laws';
 /** Bayes risk of the toy: the label-flip probability δ (Sec. 3, Fig. 2). */
 export const TOY_DELTA = 0.2;
+/** The toy's random-guess error: M4's ε0 (Sec. 3: "ε0 = loss at the random-guessing level"). */
+export const TOY_RANDOM_GUESS = 0.5;
+
+/** The toy's grid of training-set sizes n = 2^4 … 2^maxLog2 with `pointsPerOctave` sizes per doubling,
+ * by budget unless the params set them. 2^18 ≈ 262k examples brings the curve to ≈ 0.207, near its 0.2
+ * floor; four points per octave leave four extrapolation points above n_max/2. */
+export const TOY_GRID: Record<BudgetName, { maxLog2: number; pointsPerOctave: number }> = {
+  smoke: { maxLog2: 12, pointsPerOctave: 4 },
+  standard: { maxLog2: 16, pointsPerOctave: 4 },
+  full: { maxLog2: 18, pointsPerOctave: 4 },
+};
 
 /** What every estimator receives: the fit split, the points to predict, and the domain's settings. */
 export interface CurveSplit {
@@ -66,11 +78,28 @@ export const extrapolate: Task<CurveSplit, Extrapolation> = {
   scoreRecords,
 };
 
+/** The toy's learning curve for a seed index. It depends on the seed index and the grid only, not on τ
+ * or the suite, so every cutoff of a seed splits the same curve (as in Fig. 2), and it is kept in the
+ * artifact cache: generating it is the costly part of a toy unit (n up to 2^18, d = 100). */
+async function toyCurve(ctx: RunContext, params: Params): Promise<LearningCurve> {
+  const grid = TOY_GRID[ctx.budget];
+  const options = {
+    delta: TOY_DELTA,
+    maxLog2: (params.maxLog2 as number | undefined) ?? grid.maxLog2,
+    pointsPerOctave: (params.pointsPerOctave as number | undefined) ?? grid.pointsPerOctave,
+  };
+  const key = JSON.stringify(['logistic-toy-curve', options, ctx.seedIndex]);
+  return ctx.cache.json(key, () => {
+    const rng = createRng(deriveSeed(['scaling-laws/logistic-toy', ctx.seedIndex]));
+    return logisticToyCurve(() => rng.next(), options);
+  });
+}
+
 export const logisticToy: Task<CurveSplit, Extrapolation> = {
-  version: 1,
-  prepare(ctx: RunContext, params) {
+  version: 2,
+  async prepare(ctx: RunContext, params) {
     const tau = params.tau as number;
-    const curve = logisticToyCurve(() => ctx.rng.next(), { delta: TOY_DELTA });
+    const curve = await toyCurve(ctx, params);
     return { id: `toy/tau=${tau}`, domain: 'toy', ...splitByCutoff(curve, tau) };
   },
   score: (_ctx, split, output) =>

@@ -77,3 +77,28 @@ for (const net of [...nets].sort()) {
   const T = cellMean(net, 'clean', 'temperature-scaling', 'temperature');
   console.log(`- ${net}: w = (${ws.map((w) => w.toFixed(3)).join(', ')}); share of the combined logits from layers before the last ${fmt(share, 2)}; TS temperature ${fmt(T, 3)}`);
 }
+
+// Invariants (true by construction, tested in test/; shown here on the run's own numbers)
+console.log('\n### Invariants on this run\n');
+for (const variant of ['lates', 'lates-free']) {
+  let worst = -Infinity;
+  let n = 0;
+  for (const net of nets) for (const shift of shifts) for (const seed of seeds) {
+    const a = get(net, shift, seed, variant, 'calib-nll');
+    const b = get(net, shift, seed, 'temperature-scaling', 'calib-nll');
+    if (a === undefined || b === undefined) continue;
+    worst = Math.max(worst, a - b);
+    n++;
+  }
+  if (n) console.log(`- ${variant}: largest (LATES − TS) calibration NLL over ${n} units: ${worst.toExponential(2)} (must be ≤ 1e-6)`);
+}
+let same = 0;
+let pairs = 0;
+for (const net of nets) for (const shift of shifts) for (const seed of seeds) {
+  const a = get(net, shift, seed, 'temperature-scaling', 'acc');
+  const b = get(net, shift, seed, 'uncalibrated', 'acc');
+  if (a === undefined || b === undefined) continue;
+  pairs++;
+  if (a === b) same++;
+}
+console.log(`- TS accuracy identical to the uncalibrated network's on ${same}/${pairs} units`);
