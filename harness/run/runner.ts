@@ -9,6 +9,7 @@ import { UserError } from '../errors.ts';
 import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import { expandPlan, type Plan, type Unit } from '../plan/expand.ts';
 import { inShard, type Shard } from '../plan/shard.ts';
+import { isEmptySelection, selectionToJson, type Selection } from '../plan/select.ts';
 import { discover, loadPlugin, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
 import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
@@ -20,6 +21,7 @@ import { Journal, journalLine, type JournalEntry } from './journal.ts';
 import { lockRunFolder } from './lock.ts';
 import { runPool } from './pool.ts';
 import { createProgress } from './progress.ts';
+import { CostModel } from './cost-model.ts';
 import type { UnitOutcome } from './protocol.ts';
 import { UnitCache } from './unit-cache.ts';
 import { resolveRunModels } from '../models/resolve.ts';
@@ -40,6 +42,8 @@ export interface RunOptions {
   models?: ModelSpec[];
   /** Run only this shard of the plan (see `harness merge`). */
   shard?: Shard;
+  /** `--task` / `--method` patterns with inline parameter overrides. */
+  selection?: Selection;
   cacheDir: string;
   /** Set by the CLI so Ctrl-C stops the run cleanly; tests leave it unset. */
   signal?: AbortSignal;
@@ -96,7 +100,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const resolved = loadSuite(registry, options.suite);
   const config = leaderboardConfig(resolved);
   const models = await resolveRunModels(registry, resolved, options.models ?? [], options.signal);
-  const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds, models });
+  const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds, models, selection: options.selection });
   const mine = options.shard ? plan.units.filter((u) => inShard(u, options.shard!)) : plan.units;
   const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp() + (options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '')));
   await refuseMismatchedCode(registry, mine);
@@ -138,7 +142,8 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const progress = createProgress(todo.length, log);
+  const costs = CostModel.load(options.cacheDir);
+  const progress = createProgress(todo, log, { jobs: options.jobs, costs });
   await runPool(
     todo,
     {
@@ -165,6 +170,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     },
   );
   progress.stop();
+  costs.save(options.cacheDir);
   journal.close();
   options.signal?.removeEventListener('abort', stop);
 
@@ -279,6 +285,7 @@ function runManifest(plan: Plan, registry: Registry, resolved: ResolvedSuite, pr
     budget: plan.budget,
     seeds: plan.seeds,
     seeds_override: options.seeds ?? null,
+    selection: isEmptySelection(options.selection) ? null : selectionToJson(options.selection!),
     models: (plan.models ?? []).map((m) => ({ name: m.name, spec: m.spec, identity: m.identity })) as unknown as Json,
     backend: options.backend,
     jobs: options.jobs,
