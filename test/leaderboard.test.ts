@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResultRow } from '../harness/api/types.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { aggregate, leaderboardMarkdown } from '../harness/results/leaderboard.ts';
+import { parseCsv } from '../harness/results/csv.ts';
+import { LONG_LEADERBOARD, writeLeaderboard } from '../harness/results/outputs.ts';
 
 let n = 0;
 function r(method: string, params: object, seed: number, value: number | null, metric = 'rmse'): ResultRow {
@@ -77,4 +82,36 @@ test('a task with its own primary metric is ranked by it; the other tasks keep t
   // each section shows only the metrics its task reports, its own primary first
   assert.match(md, /## p\/u — all\n\n\| rank \| method \| n \| wins \| acc ↑ \|\n/);
   assert.match(md, /## p\/t — all\n\n\| rank \| method \| n \| wins \| rmse ↓ \|\n/);
+});
+
+test('leaderboard-long.csv: one row per task × group × method × metric, a column per group parameter, primary marked', async () => {
+  // Two tasks of a mixed suite: p/t grouped by domain and ranked by rmse; p/u has a `width` param and its own primary acc.
+  const acc = (method: string, width: number, seed: number, value: number) => ({ ...r(method, { width }, seed, value, 'acc'), task: 'p/u', goal: 'max' as const, unit: 'fraction' });
+  const rows = [
+    r('A', { domain: 'X', curve: 'a' }, 0, 0.1), r('B', { domain: 'X', curve: 'a' }, 0, 0.2),
+    r('A', { domain: 'Y', curve: 'b' }, 0, 0.3), r('B', { domain: 'Y', curve: 'b' }, 0, 0.4),
+    r('A', { domain: 'Y', curve: 'b' }, 0, 7, 'extra'),
+    acc('A', 8, 0, 1), acc('A', 8, 1, 0), acc('A', 8, 2, 1), acc('B', 8, 0, 0),
+  ];
+  const board = aggregate(rows, { ...config, groupBy: ['domain', 'width'], byTask: { 'p/u': { primary: 'acc', goal: 'max' } }, scales: { acc: { kind: 'proportion' } } });
+  const dir = mkdtempSync(join(tmpdir(), 'long-'));
+  await writeLeaderboard(dir, board);
+  const { headers, records } = await parseCsv(readFileSync(join(dir, LONG_LEADERBOARD), 'utf8'), LONG_LEADERBOARD);
+  assert.deepEqual(headers, ['suite', 'suite_version', 'task', 'domain', 'width', 'method', 'metric', 'unit', 'mean', 'lo', 'hi', 'n', 'goal', 'is_primary']);
+  // p/t: 2 domains + overall = 3 groups × 2 methods on rmse, plus A's `extra` in domain Y and overall; p/u: width 8 + overall × 2 methods.
+  assert.equal(records.length, 3 * 2 + 2 + 2 * 2);
+  const find = (task: string, method: string, metric: string, group: Record<string, string>) =>
+    records.filter((x) => x.task === task && x.method === method && x.metric === metric && x.domain === (group.domain ?? '') && x.width === (group.width ?? ''));
+  const ax = find('p/t', 'A', 'rmse', { domain: 'X' });
+  assert.equal(ax.length, 1);
+  assert.deepEqual([ax[0].mean, ax[0].n, ax[0].lo, ax[0].goal, ax[0].is_primary], ['0.1', '1', '', 'min', 'true']);
+  assert.equal(find('p/t', 'A', 'extra', { domain: 'Y' })[0].is_primary, 'false');
+  // p/u has no domain: empty there; acc is its primary; 2 of 3 successes with n = 3 gives a Wilson interval.
+  const au = find('p/u', 'A', 'acc', { width: '8' });
+  assert.equal(au.length, 1);
+  assert.deepEqual([au[0].is_primary, au[0].n, au[0].unit], ['true', '3', 'fraction']);
+  assert.ok(Number(au[0].lo) > 0 && Number(au[0].hi) < 1);
+  assert.equal(find('p/u', 'A', 'acc', {}).length, 1, 'the pooled row has every group column empty');
+  // Every row has a value in every fixed column but lo/hi (empty where n < 3).
+  for (const x of records) for (const c of ['suite', 'task', 'method', 'metric', 'mean', 'n', 'goal', 'is_primary']) assert.notEqual(x[c], '', `${c} empty in ${JSON.stringify(x)}`);
 });

@@ -40,6 +40,12 @@ export function parseTimeoutSeconds(value: string): number {
   return n;
 }
 
+/** `--memory-limit MB`: a whole number of megabytes, at least 64 (a Node process needs about 40). */
+export function parseMemoryLimit(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 64 || Number(value) > 1_048_576) throw new InvalidArgumentError('expected a whole number of megabytes between 64 and 1048576');
+  return Number(value);
+}
+
 export function defaultJobs(): number {
   return Math.max(1, cpus().length);
 }

@@ -10,7 +10,7 @@ import { parseModelOptions } from '../models/spec.ts';
 import { defaultCacheDir, runSuite, type RunResult } from '../run/runner.ts';
 import { METHOD_OPTION_HELP, selectionFromOptions, TASK_OPTION_HELP } from '../plan/select.ts';
 import { formatTable } from './table.ts';
-import { backendOption, budgetOption, collect, defaultJobs, interruptOnSigint, parsePositiveInt, parseSeeds, parseTimeoutSeconds } from './options.ts';
+import { backendOption, budgetOption, collect, defaultJobs, interruptOnSigint, parseMemoryLimit, parsePositiveInt, parseSeeds, parseTimeoutSeconds } from './options.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -29,10 +29,12 @@ export function registerRun(program: Command): void {
     .addOption(backendOption())
     .option('--timeout <seconds>', 'per-unit timeout (overrides the suite)', parseTimeoutSeconds)
     .option('--fail-fast', 'stop at the first unit that errors or times out', false)
+    .option('--sandbox', 'run units and claims in restricted child processes: read-only file system but for the cache, no child processes, no network where the OS allows, no secrets in the environment', false)
+    .option('--memory-limit <MB>', 'resident memory limit of each unit\'s process (default: memory / jobs, at most 8192)', parseMemoryLimit)
     .option('--force', 're-run units already done in --out or in the cache', false)
     .option('--shard <i/n|auto>', 'run only shard i of n (0-based); auto reads a Kubernetes Indexed Job or Slurm array index')
     .option('--shard-count <n>', 'shard count for --shard auto on Kubernetes (or HARNESS_SHARD_COUNT)', parsePositiveInt)
-    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; model: string[]; task: string[]; method: string[]; json: boolean; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean; shard?: string; shardCount?: number }) => {
+    .action(async (suite: string, opts: { budget: BudgetName; out?: string; seeds?: number[]; plugin: string[]; model: string[]; task: string[]; method: string[]; json: boolean; jobs: number; backend: BackendChoice; timeout?: number; failFast: boolean; force: boolean; shard?: string; shardCount?: number; sandbox: boolean; memoryLimit?: number }) => {
       const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env, opts.shardCount);
       const interrupt = interruptOnSigint('finishing the files of the completed units (Ctrl-C again to kill)');
       const started = performance.now();
@@ -48,6 +50,8 @@ export function registerRun(program: Command): void {
         failFast: opts.failFast,
         force: opts.force,
         timeoutSeconds: opts.timeout,
+        sandbox: opts.sandbox,
+        memoryLimitMb: opts.memoryLimit,
         shard,
         selection: selectionFromOptions(opts.task, opts.method),
         cacheDir: defaultCacheDir(),

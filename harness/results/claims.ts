@@ -1,6 +1,8 @@
-// Evaluation of the plugins' claims about a suite on a run's leaderboard.
+// Evaluation of the plugins' claims about a suite on a run's leaderboard. What the manifests alone decide
+// (wrong budget, plugin not installed) is decided here; a claim's `check` is plugin code, which the runner
+// calls in a child process (harness/run/claims-child.ts) through `evaluateClaim`.
 import type { BudgetName, ClaimVerdict, LeaderboardView } from '../api/types.ts';
-import { loadPlugin, type Registry } from '../plan/registry.ts';
+import { loadPlugin, type PluginRecord, type Registry } from '../plan/registry.ts';
 
 export interface ClaimRow {
   claim: string;
@@ -9,7 +11,8 @@ export interface ClaimRow {
   statement: string;
   paper: string;
   measured: string;
-  status: ClaimVerdict['status'];
+  /** `error`: the check could not give a verdict (it threw, hung, ended its process or ran out of memory). */
+  status: ClaimVerdict['status'] | 'error';
   why: string;
 }
 
@@ -17,29 +20,48 @@ export const CLAIM_COLUMNS = ['claim', 'plugin', 'suite', 'statement', 'paper', 
 
 const budgetOrder: BudgetName[] = ['smoke', 'standard', 'full'];
 
-export async function evaluateClaims(registry: Registry, view: LeaderboardView): Promise<ClaimRow[]> {
-  const rows: ClaimRow[] = [];
+/** One declared claim about the suite: either already decided from the manifests (`row`), or to be
+ * checked by running the plugin's code (`pending`). */
+export type PlannedClaim = { row: ClaimRow } | { pending: Omit<ClaimRow, 'measured' | 'status' | 'why'>; record: PluginRecord; claimId: string };
+
+export function planClaims(registry: Registry, suite: string, budget: BudgetName): PlannedClaim[] {
+  const planned: PlannedClaim[] = [];
   for (const record of registry.plugins.values()) {
-    const declared = (record.manifest.claims ?? []).filter((c) => c.suite === view.suite);
-    if (!declared.length) continue;
-    for (const claim of declared) {
+    for (const claim of (record.manifest.claims ?? []).filter((c) => c.suite === suite)) {
       const base = { claim: `${record.manifest.id}/${claim.id}`, plugin: record.manifest.id, suite: claim.suite, statement: claim.statement, paper: claim.paper };
       const needs = claim.budget ?? 'smoke';
-      if (budgetOrder.indexOf(view.budget) < budgetOrder.indexOf(needs)) {
-        rows.push({ ...base, measured: '', status: 'not-checked', why: `needs budget "${needs}"; this run used "${view.budget}"` });
-        continue;
+      if (budgetOrder.indexOf(budget) < budgetOrder.indexOf(needs)) {
+        planned.push({ row: { ...base, measured: '', status: 'not-checked', why: `needs budget "${needs}"; this run used "${budget}"` } });
+      } else if (record.notInstalled) {
+        planned.push({ row: { ...base, measured: '', status: 'not-checked', why: `plugin not installed: ${record.notInstalled}` } });
+      } else {
+        planned.push({ pending: base, record, claimId: claim.id });
       }
-      if (record.notInstalled) {
-        rows.push({ ...base, measured: '', status: 'not-checked', why: `plugin not installed: ${record.notInstalled}` });
-        continue;
-      }
-      try {
-        const plugin = await loadPlugin(record);
-        const verdict = plugin.claims![claim.id].check(view);
-        rows.push({ ...base, measured: verdict.measured ?? '', status: verdict.status, why: verdict.why });
-      } catch (error) {
-        rows.push({ ...base, measured: '', status: 'not-checked', why: `the check could not run: ${(error as Error).message}` });
-      }
+    }
+  }
+  return planned;
+}
+
+/** Runs one claim's check in this process (a child process of the runner, or a test). */
+export async function evaluateClaim(record: PluginRecord, claimId: string, view: LeaderboardView): Promise<ClaimVerdict> {
+  const plugin = await loadPlugin(record);
+  return await plugin.claims![claimId].check(view);
+}
+
+/** Every claim about the view's suite, evaluated in this process: for code that already runs plugin
+ * code in-process (`harness score`, `merge`, the conformance kit). `harness run` isolates each check. */
+export async function evaluateClaims(registry: Registry, view: LeaderboardView): Promise<ClaimRow[]> {
+  const rows: ClaimRow[] = [];
+  for (const planned of planClaims(registry, view.suite, view.budget)) {
+    if ('row' in planned) {
+      rows.push(planned.row);
+      continue;
+    }
+    try {
+      const verdict = await evaluateClaim(planned.record, planned.claimId, view);
+      rows.push({ ...planned.pending, measured: verdict.measured ?? '', status: verdict.status, why: verdict.why });
+    } catch (error) {
+      rows.push({ ...planned.pending, measured: '', status: 'error', why: `the check threw: ${(error as Error).message}` });
     }
   }
   return rows;

@@ -4,6 +4,7 @@ import { threadId } from 'node:worker_threads';
 import { writeToString } from '@fast-csv/format';
 import { parseString } from '@fast-csv/parse';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { ROW_COLUMNS, ROW_SCHEMA_VERSION } from '../api/rows.ts';
 import type { ResultRow } from '../api/types.ts';
 import { schemaProblems } from '../api/validate.ts';
@@ -71,11 +72,12 @@ export async function writeRows(path: string, rows: readonly ResultRow[]): Promi
 
 const integerColumns = new Set(['schema_version', 'suite_version', 'task_version', 'seed']);
 
-/** Reads a rows.csv back into typed rows; every problem names the file, the line and the column. */
+/** Reads a rows.csv (or a gzip-compressed rows.csv.gz) back into typed rows; every problem names the file, the line and the column. */
 export async function readRows(file: string): Promise<ResultRow[]> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
   } catch (error) {
     throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

@@ -243,6 +243,46 @@ export function leaderboardRecords(board: Leaderboard): Record<string, string | 
   });
 }
 
+/** Fixed columns of the long (tidy) leaderboard; the group parameters go between `task` and `method`. */
+const LONG_FIXED = ['suite', 'suite_version', 'task', 'method', 'metric', 'unit', 'mean', 'lo', 'hi', 'n', 'goal', 'is_primary'];
+
+/** Column name of each group parameter in the long leaderboard: its own name, `param_<name>` where that is a fixed column. */
+function longParamColumns(board: Leaderboard): Map<string, string> {
+  const params: string[] = [];
+  for (const key of board.config.groupBy) if (board.cells.some((c) => key in c.group)) params.push(key);
+  for (const cell of board.cells) for (const key of Object.keys(cell.group)) if (!params.includes(key)) params.push(key);
+  return new Map(params.map((p) => [p, LONG_FIXED.includes(p) ? `param_${p}` : p]));
+}
+
+/**
+ * Columns of leaderboard-long.csv: one row per task × group × method × metric, so pandas `read_csv`
+ * and DuckDB `read_csv_auto` read it with no options. A group parameter a task lacks is empty; a
+ * row whose group parameters are all empty pools every instance of its task.
+ */
+export function leaderboardLongColumns(board: Leaderboard): string[] {
+  return ['suite', 'suite_version', 'task', ...longParamColumns(board).values(), ...LONG_FIXED.slice(3)];
+}
+
+export function leaderboardLongRecords(board: Leaderboard): Record<string, string | number | boolean>[] {
+  const params = longParamColumns(board);
+  const records: Record<string, string | number | boolean>[] = [];
+  for (const cell of board.cells) {
+    const primary = rankingFor(board.config, cell.task).primary;
+    const base: Record<string, string | number | boolean> = { suite: board.config.suite, suite_version: board.config.suiteVersion, task: cell.task };
+    for (const [param, column] of params) {
+      const value = cell.group[param];
+      base[column] = value === undefined ? '' : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+    }
+    base.method = cell.method;
+    for (const metric of board.metrics) {
+      const e = cell.metrics[metric];
+      if (!e || e.n === 0) continue;
+      records.push({ ...base, metric, unit: board.units.get(metric) ?? '', mean: e.mean, lo: e.lo, hi: e.hi, n: e.n, goal: board.goals.get(metric) ?? '', is_primary: metric === primary });
+    }
+  }
+  return records;
+}
+
 export function leaderboardMarkdown(board: Leaderboard): string {
   const shown = board.config.shown ?? board.metrics.filter((m) => board.goals.get(m) !== 'info');
   const lines: string[] = [`# ${board.config.suite} (suite version ${board.config.suiteVersion})`, ''];

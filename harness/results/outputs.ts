@@ -1,4 +1,5 @@
 // The files of a run folder, each written atomically: rows.csv, records.jsonl, leaderboard.csv/.md,
+// leaderboard-long.csv,
 // claims.csv, manifest.json.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,10 +8,14 @@ import type { Json, ResultRow } from '../api/types.ts';
 import type { JournalEntry } from '../run/journal.ts';
 import { CLAIM_COLUMNS, type ClaimRow } from './claims.ts';
 import { writeCsv, writeFileAtomic, writeRows } from './csv.ts';
-import { leaderboardColumns, leaderboardMarkdown, leaderboardRecords, type Leaderboard } from './leaderboard.ts';
+import { leaderboardColumns, leaderboardLongColumns, leaderboardLongRecords, leaderboardMarkdown, leaderboardRecords, type Leaderboard } from './leaderboard.ts';
+
+/** The long (tidy) leaderboard beside the wide leaderboard.csv: one row per task × group × method × metric. */
+export const LONG_LEADERBOARD = 'leaderboard-long.csv';
 
 export async function writeLeaderboard(dir: string, board: Leaderboard, claims?: ClaimRow[]): Promise<void> {
   await writeCsv(join(dir, 'leaderboard.csv'), leaderboardColumns(board), leaderboardRecords(board));
+  await writeCsv(join(dir, LONG_LEADERBOARD), leaderboardLongColumns(board), leaderboardLongRecords(board));
   writeFileAtomic(join(dir, 'leaderboard.md'), leaderboardMarkdown(board) + (claims ? claimsMarkdown(claims) : ''));
   if (claims) await writeCsv(join(dir, 'claims.csv'), CLAIM_COLUMNS, claims as unknown as Record<string, string>[]);
 }

@@ -93,7 +93,7 @@ export async function checkPluginConformance(dir: string, onCheck: (check: Confo
     const second = await run();
     const differences = compareRows(first.rows, second.rows);
     record(`suite ${resolved.suite.id}: same seed, same rows`, differences.length === 0, differences.length ? differences.slice(0, 3).join('; ') : `${first.rows.length} rows identical across two runs`);
-    const broken = first.claims.filter((c) => c.plugin === id && c.why.startsWith('the check could not run'));
+    const broken = first.claims.filter((c) => c.plugin === id && c.status === 'error');
     record(`claims about ${resolved.suite.id} evaluate`, broken.length === 0, broken.length ? broken.map((c) => `${c.claim}: ${c.why}`).join('; ') : `${first.claims.filter((c) => c.plugin === id).length} claims evaluated`);
   }
 

@@ -1,12 +1,12 @@
-// A pool of worker threads, one unit per worker at a time, with per-unit timeouts. A unit that hangs or
-// crashes its worker becomes an outcome; the worker is replaced and the pool goes on.
-import { Worker } from 'node:worker_threads';
+// A pool of unit child processes, one unit per child at a time, with a per-unit timeout and a memory
+// limit on each child's resident set. A unit that hangs, exceeds the limit or ends its process becomes an
+// outcome; the child is replaced and the pool goes on. What a unit prints goes to its own log file.
 import type { BudgetName } from '../api/types.ts';
 import { canonicalJson } from '../plan/canonical.ts';
 import type { Unit } from '../plan/expand.ts';
-import type { FromWorker, UnitOutcome, WorkerSetup } from './protocol.ts';
-
-const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
+import { UnitChild, type ChildCommand } from './child-process.ts';
+import type { FromWorker, UnitOutcome } from './protocol.ts';
+import { BoundedLog, unitLogFile } from './unit-log.ts';
 
 export interface PoolEvents {
   onStart(unit: Unit): void;
@@ -15,49 +15,88 @@ export interface PoolEvents {
   onDone(unit: Unit, outcome: UnitOutcome): void;
 }
 
-export async function runPool(
-  units: Unit[],
-  options: { jobs: number; budget: BudgetName; setup: WorkerSetup; signal: AbortSignal },
-  events: PoolEvents,
-): Promise<void> {
-  // Units of one task instance go to the same worker, one after another, so the instance's
+export interface PoolOptions {
+  jobs: number;
+  budget: BudgetName;
+  signal: AbortSignal;
+  /** How to start a child (see sandbox.ts `childCommand`). */
+  command: ChildCommand;
+  memoryLimitMb: number;
+  /** Where each unit's output is written, as `<unit key>.log`. */
+  logDir: string;
+  /** Why a unit cannot run in these children at all (e.g. it needs the network under --sandbox). */
+  refuse?: (unit: Unit) => string | undefined;
+}
+
+/** setTimeout's longest delay; a longer timeout means "never" in practice. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export async function runPool(units: Unit[], options: PoolOptions, events: PoolEvents): Promise<void> {
+  // Units of one task instance go to the same child, one after another, so the instance's
   // (deterministic) prepare runs once and its result is reused.
   const queue = groupByInstance(units);
-  const live = new Set<Worker>();
+  const live = new Set<UnitChild>();
+  let seq = 0;
   const slot = async () => {
-    let worker: Worker | undefined;
+    let child: UnitChild | undefined;
     try {
       while (queue.length && !options.signal.aborted) {
         const group = queue.shift()!; // taken before awaiting, so no two slots take the same one
         for (const unit of group) {
           if (options.signal.aborted) break;
+          const refused = options.refuse?.(unit);
+          if (refused) {
+            events.onDone(unit, { status: 'error', reason: refused, wallMs: 0, backend: '', backendVersion: '' });
+            continue;
+          }
           try {
-            worker ??= await startWorker(options.setup, live);
+            if (!child) {
+              child = await UnitChild.start(options.command, { memoryLimitMb: options.memoryLimitMb });
+              live.add(child);
+            }
           } catch (error) {
             if (options.signal.aborted) break;
-            events.onDone(unit, { status: 'error', reason: `worker failed to start: ${(error as Error).message}`, wallMs: 0, backend: '', backendVersion: '' });
+            events.onDone(unit, { status: 'error', reason: `the unit process failed to start: ${(error as Error).message}`, wallMs: 0, backend: '', backendVersion: '' });
             continue;
           }
           events.onStart(unit);
-          const { outcome, workerLost } = await runOne(worker, unit, options, events);
-          if (workerLost) {
-            live.delete(worker);
-            await worker.terminate();
-            worker = undefined;
+          const log = new BoundedLog(unitLogFile(options.logDir, unit.key));
+          const started = performance.now();
+          const result = await child.run({ type: 'unit', unit, budget: options.budget, seq: ++seq }, log, {
+            timeoutMs: Math.min(unit.timeoutMs, MAX_TIMER_MS),
+            timeoutReason: `exceeded the unit timeout of ${unit.timeoutMs / 1000} s`,
+            signal: options.signal,
+            isAnswer: (m) => m.type === 'done' && m.key === unit.key,
+            onMessage: (m: FromWorker) => {
+              if (m.type === 'progress' && m.key === unit.key) events.onProgress(unit, m.fraction, m.note);
+              else if (m.type === 'log' && m.key === unit.key) {
+                log.write(`[harness ${m.level}] ${m.message}\n`);
+                events.onLog(unit, m.level, m.message);
+              }
+            },
+          });
+          let outcome: UnitOutcome;
+          if ('answer' in result) {
+            outcome = (result.answer as Extract<FromWorker, { type: 'done' }>).outcome;
+          } else {
+            outcome = { status: result.lost === 'timeout' ? 'timeout' : 'error', reason: result.reason, wallMs: performance.now() - started, backend: '', backendVersion: '' };
+            live.delete(child);
+            await child.stop();
+            child = undefined;
           }
           if (options.signal.aborted && outcome.status !== 'ok') break; // interrupted, not failed
           events.onDone(unit, outcome);
         }
       }
     } finally {
-      if (worker) {
-        live.delete(worker);
-        await worker.terminate();
+      if (child) {
+        live.delete(child);
+        await child.stop();
       }
     }
   };
   const abort = () => {
-    for (const worker of live) void worker.terminate();
+    for (const child of live) child.kill();
   };
   options.signal.addEventListener('abort', abort, { once: true });
   try {
@@ -74,65 +113,4 @@ function groupByInstance(units: Unit[]): Unit[][] {
     groups.set(key, [...(groups.get(key) ?? []), unit]);
   }
   return [...groups.values()];
-}
-
-function startWorker(setup: WorkerSetup, live: Set<Worker>): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_ENTRY, { workerData: setup });
-    live.add(worker);
-    const onMessage = (message: FromWorker) => {
-      if (message.type !== 'ready') return;
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      resolve(worker);
-    };
-    const onError = (error: Error) => {
-      live.delete(worker);
-      reject(error);
-    };
-    // terminate() during start-up (an interrupt) ends the worker without an 'error' event.
-    const onExit = (code: number) => onError(new Error(`worker exited with code ${code} before it was ready`));
-    worker.on('message', onMessage);
-    worker.once('error', onError);
-    worker.once('exit', onExit);
-  });
-}
-
-function runOne(
-  worker: Worker,
-  unit: Unit,
-  options: { budget: BudgetName; signal: AbortSignal },
-  events: PoolEvents,
-): Promise<{ outcome: UnitOutcome; workerLost: boolean }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const lost = (status: 'error' | 'timeout', reason: string) =>
-      finish({ outcome: { status, reason, wallMs: performance.now() - started, backend: '', backendVersion: '' }, workerLost: true });
-    const onMessage = (message: FromWorker) => {
-      if (message.type === 'progress' && message.key === unit.key) events.onProgress(unit, message.fraction, message.note);
-      else if (message.type === 'log' && message.key === unit.key) events.onLog(unit, message.level, message.message);
-      else if (message.type === 'done' && message.key === unit.key) finish({ outcome: message.outcome, workerLost: false });
-    };
-    const onError = (error: Error) => lost('error', `worker crashed: ${error.message}`);
-    const onExit = (code: number) => lost('error', options.signal.aborted ? 'interrupted' : `worker exited with code ${code}`);
-    const onAbort = () => lost('error', 'interrupted');
-    const timer = setTimeout(() => lost('timeout', `exceeded the unit timeout of ${unit.timeoutMs / 1000} s`), unit.timeoutMs);
-    let done = false;
-    const finish = (result: { outcome: UnitOutcome; workerLost: boolean }) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      options.signal.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    options.signal.addEventListener('abort', onAbort, { once: true });
-    worker.postMessage({ type: 'unit', unit, budget: options.budget });
-  });
 }

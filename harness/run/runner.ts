@@ -2,6 +2,7 @@
 // write rows, leaderboard, claims and manifest (each atomically).
 import { accessSync, constants, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { totalmem } from 'node:os';
 import { ROW_SCHEMA_VERSION } from '../api/rows.ts';
 import type { BudgetName, Json, ResultRow } from '../api/types.ts';
 import type { BackendChoice } from '../backends/tensors.ts';
@@ -10,9 +11,9 @@ import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import { expandPlan, type Plan, type Unit } from '../plan/expand.ts';
 import { inShard, type Shard } from '../plan/shard.ts';
 import { isEmptySelection, selectionToJson, type Selection } from '../plan/select.ts';
-import { discover, loadPlugin, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
+import { discover, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
-import { evaluateClaims, type ClaimRow } from '../results/claims.ts';
+import type { ClaimRow } from '../results/claims.ts';
 import { writeFileAtomic } from '../results/csv.ts';
 import { aggregate, leaderboardView, metricScales, type Leaderboard, type LeaderboardConfig, type TaskRanking } from '../results/leaderboard.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
@@ -20,6 +21,9 @@ import { unitRowsChecksum, writeRunOutputs } from '../results/outputs.ts';
 import { Journal, journalLine, type JournalEntry } from './journal.ts';
 import { lockRunFolder } from './lock.ts';
 import { runPool } from './pool.ts';
+import { childPlan, type ChildPlan } from './sandbox.ts';
+import { CLAIM_TIMEOUT_MS, evaluateClaimsIsolated } from './claims-child.ts';
+import { UnitChild } from './child-process.ts';
 import { createProgress } from './progress.ts';
 import { CostModel } from './cost-model.ts';
 import type { UnitOutcome } from './protocol.ts';
@@ -45,6 +49,10 @@ export interface RunOptions {
   /** `--task` / `--method` patterns with inline parameter overrides. */
   selection?: Selection;
   cacheDir: string;
+  /** Run units and claims in restricted child processes (`--sandbox`, see sandbox.ts). */
+  sandbox?: boolean;
+  /** Resident memory limit of each unit's process, in MB (`--memory-limit`; default `defaultMemoryLimitMb`). */
+  memoryLimitMb?: number;
   /** Set by the CLI so Ctrl-C stops the run cleanly; tests leave it unset. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -103,7 +111,13 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const plan = await expandPlan(registry, resolved, { budget: options.budget, seeds: options.seeds, timeoutSeconds: options.timeoutSeconds, models, selection: options.selection });
   const mine = options.shard ? plan.units.filter((u) => inShard(u, options.shard!)) : plan.units;
   const outDir = resolve(options.out ?? join('results', 'runs', resolved.suite.id, timestamp() + (options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : '')));
-  await refuseMismatchedCode(registry, mine);
+  const children = childPlan({
+    setup: { pluginDirs: options.pluginDirs.map((d) => resolve(d)), cwd: process.cwd(), backend: options.backend, cacheDir: options.cacheDir, reportRss: process.platform !== 'linux' },
+    sandbox: !!options.sandbox,
+  });
+  const memoryLimitMb = options.memoryLimitMb ?? defaultMemoryLimitMb(options.jobs);
+  for (const line of children.describe) log(`--sandbox: ${line}`);
+  await refuseMismatchedCode(children, mine, memoryLimitMb);
   prepareOutDir(outDir);
   // One writer per run folder: a second run on it is refused (the lock goes with this process).
   const lock = lockRunFolder(outDir);
@@ -150,7 +164,11 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
       jobs: options.jobs,
       budget: options.budget,
       signal: controller.signal,
-      setup: { pluginDirs: options.pluginDirs.map((d) => resolve(d)), cwd: process.cwd(), backend: options.backend, cacheDir: options.cacheDir },
+      command: children.command,
+      memoryLimitMb,
+      logDir: join(outDir, 'logs'),
+      refuse: (unit) =>
+        children.offline && unit.model?.spec.kind === 'openai' ? `model ${unit.methodName} is an HTTP endpoint, which --sandbox cuts off (no network): run it without --sandbox` : undefined,
     },
     {
       onStart: (unit) => progress.start(unit),
@@ -177,14 +195,25 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   const rows = mine.flatMap((unit) => journal.entries.get(unit.key)?.rows ?? []);
   for (const row of rows) counts[row.status]++;
   const board = aggregate(rows, config);
-  const claims = await evaluateClaims(registry, leaderboardView(board, rows, options.budget));
-  await writeRunOutputs(outDir, {
-    rows,
-    entries: mine.map((u) => journal.entries.get(u.key)).filter((e): e is JournalEntry => !!e),
-    board,
-    claims,
-    manifest: runManifest(plan, registry, resolved, provenance, options, journal),
+  // The run's files are written before any claim is checked, then again with claims.csv: a check that
+  // hangs, throws or ends its process costs its claim (an `error` row), never the run.
+  const outputs = (claims: ClaimRow[]) =>
+    writeRunOutputs(outDir, {
+      rows,
+      entries: mine.map((u) => journal.entries.get(u.key)).filter((e): e is JournalEntry => !!e),
+      board,
+      claims,
+      manifest: runManifest(plan, registry, resolved, provenance, options, journal),
+    });
+  await outputs([]);
+  const claims = await evaluateClaimsIsolated(registry, board, rows, options.budget, {
+    command: children.command,
+    memoryLimitMb,
+    timeoutMs: options.timeoutSeconds ? Math.min(options.timeoutSeconds * 1000, 2 ** 31 - 1) : CLAIM_TIMEOUT_MS,
+    logFile: join(outDir, 'logs', 'claims.log'),
   });
+  children.cleanup();
+  await outputs(claims);
   lock.release();
   return { outDir, plan, rows, board, claims, counts, interrupted: controller.signal.aborted && !options.failFast };
 }
@@ -192,15 +221,32 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
 /** Code that exports other tasks or methods than its manifest declares is refused before anything is
  * written, with the differences (else every unit would fail with the same error). Other import failures
  * stay the units' own errors. */
-async function refuseMismatchedCode(registry: Registry, units: Unit[]): Promise<void> {
-  const ids = new Set(units.filter((u) => !u.skip).flatMap((u) => [splitQualified(u.task).plugin, u.plugin]));
-  for (const id of ids) {
-    try {
-      await loadPlugin(registry.plugins.get(id)!);
-    } catch (error) {
-      if (error instanceof UserError) throw error;
-    }
+async function refuseMismatchedCode(children: ChildPlan, units: Unit[], memoryLimitMb: number): Promise<void> {
+  const ids = [...new Set(units.filter((u) => !u.skip).flatMap((u) => [splitQualified(u.task).plugin, u.plugin]))];
+  if (!ids.length) return;
+  // Plugin code is imported in a child process: a module that ends its process or hangs costs its units, not the run.
+  let child: UnitChild | undefined;
+  try {
+    child = await UnitChild.start(children.command, { memoryLimitMb });
+    const result = await child.run({ type: 'check-plugins', ids, seq: 0 }, undefined, {
+      timeoutMs: CLAIM_TIMEOUT_MS,
+      timeoutReason: 'importing the plugins did not finish',
+      signal: new AbortController().signal,
+      isAnswer: (m) => m.type === 'check-done',
+    });
+    const problem = 'answer' in result && result.answer.type === 'check-done' ? result.answer.problem : undefined;
+    if (problem) throw new UserError(problem.message, problem.details);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    // The units will say what went wrong, each in its own row.
+  } finally {
+    await child?.stop();
   }
+}
+
+/** The default `--memory-limit`: the machine's memory shared by the parallel units, at most 8 GB. */
+export function defaultMemoryLimitMb(jobs: number): number {
+  return Math.max(256, Math.min(8192, Math.floor(totalmem() / 2 ** 20 / Math.max(1, jobs))));
 }
 
 function prepareOutDir(outDir: string) {
