@@ -147,3 +147,20 @@ test('the cross-entropy value is the hand-computed mean negative log-likelihood'
     await evaluator.release();
   }
 });
+
+test('causal long convolution (Toeplitz product): values against direct sums, gradients against finite differences', async () => {
+  await checkOp('causalConv', { inputs: [{ name: 'u', shape: [2, 5, 3] }, { name: 'k', shape: [3, 5] }], build: (g, v) => ops.causalConv(g, v.u, v.k) });
+  // y = k ∗ u for a hand-made case: u = [1, −2, 0.5], k = [2, 1, −1] → [2, −3, −2].
+  const model: StepModel = {
+    params: [{ name: 'u', shape: [1, 3, 1] }, { name: 'k', shape: [1, 3] }],
+    batch: [],
+    loss: (g, p) => ops.reduceSum(g, ops.mul(g, ops.causalConv(g, p.u, p.k), g.constant([1, 10, 100], [1, 3, 1])), [0, 1, 2], false),
+  };
+  const evaluator = await gradientEvaluator(model);
+  try {
+    const { loss } = await evaluator.run({ u: [1, -2, 0.5], k: [2, 1, -1] }, {});
+    assert.equal(loss, 2 + 10 * -3 + 100 * -2);
+  } finally {
+    await evaluator.release();
+  }
+});

@@ -16,7 +16,11 @@ import { forward, initWeights, mlpSpec, type Tf } from '../harness/nn/vision.ts'
 import { weightsToTensors } from '../harness/nn/weights.ts';
 import { gradientEvaluator, OnnxTrainer } from '../harness/onnx-train/engine.ts';
 import { transformerStepModel } from '../harness/onnx-train/lm.ts';
+import { gssStepModel } from '../harness/onnx-train/ssm.ts';
 import { netStepModel } from '../harness/onnx-train/vision.ts';
+import { gssLM } from '../harness/nn/ssm/ssm-lm.ts';
+import type { SequenceModel } from '../harness/nn/lm/sequence-model.ts';
+import type { StepModel } from '../harness/onnx-train/engine.ts';
 
 let tf: Tf;
 before(async () => {
@@ -82,15 +86,15 @@ test('MLP 784-256-256-10: one SGD step on the engine equals the plain Float64 re
 
 const TINY: Omit<TransformerConfig, 'positional'> = { vocabSize: 13, dModel: 8, heads: 2, layers: 2, ffn: 16, maxLength: 8 };
 
-async function compareTransformer(cfg: TransformerConfig, masked: boolean): Promise<void> {
-  const ltf = tf as unknown as LmTf;
+/** tfjs gradients of lmLoss vs the engine's (float64) on the same weights and batch. */
+async function compareLM(label: string, model: SequenceModel, stepModel: (B: number, L: number) => StepModel, masked: boolean, spread: number): Promise<void> {
   const B = 2;
   const L = 6;
   const rng = createRng(7);
-  const model = transformerLM(ltf, cfg, rng.fork('init'));
   // Spread the weights so that attention is far from uniform and every path carries gradient.
-  for (const v of model.variables) v.assign(tf.add(v, tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', 5), 0.3)));
-  const ids = Int32Array.from({ length: B * (L + 1) }, () => rng.int(cfg.vocabSize));
+  if (spread > 0) for (const v of model.variables) v.assign(tf.add(v, tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', 5), spread)));
+  const ltf = tf as unknown as LmTf;
+  const ids = Int32Array.from({ length: B * (L + 1) }, () => rng.int(model.vocabSize));
   const lossMask = masked ? Float32Array.from({ length: B * L }, (_, i) => (i % 3 === 0 ? 0 : 1)) : undefined;
   const lmBatch: LMBatch = { ids, batch: B, length: L, lossMask };
   const { value, grads } = tf.variableGrads(() => lmLoss(ltf, model, lmBatch, true) as never, model.variables as never);
@@ -101,10 +105,9 @@ async function compareTransformer(cfg: TransformerConfig, masked: boolean): Prom
   for (let b = 0; b < B; b++) for (let t = 0; t < L; t++) inputs.push(ids[b * (L + 1) + t]), targets.push(ids[b * (L + 1) + t + 1]);
   const total = lossMask ? lossMask.reduce((a, c) => a + c, 0) : B * L;
   const weights = Array.from({ length: B * L }, (_, i) => (lossMask ? lossMask[i] : 1) / total);
-  const evaluator = await gradientEvaluator(transformerStepModel(cfg, B, L), 'float64');
+  const evaluator = await gradientEvaluator(stepModel(B, L), 'float64');
   const ours = await evaluator.run(init, { inputs, targets, weights });
   await evaluator.release();
-  const label = `${cfg.positional}${cfg.tiedEmbeddings ? ', tied' : ''}${masked ? ', masked' : ''}`;
   assert.ok(Math.abs(ours.loss - value.dataSync()[0]) < 1e-5, `${label}: loss ${ours.loss} vs tfjs ${value.dataSync()[0]}`);
   for (const v of model.variables) {
     const error = relativeError(ours.grads[shortName(v)], grads[v.name].dataSync());
@@ -114,10 +117,21 @@ async function compareTransformer(cfg: TransformerConfig, masked: boolean): Prom
   model.dispose();
 }
 
+async function compareTransformer(cfg: TransformerConfig, masked: boolean): Promise<void> {
+  const model = transformerLM(tf as unknown as LmTf, cfg, createRng(7).fork('init'));
+  const label = `${cfg.positional}${cfg.tiedEmbeddings ? ', tied' : ''}${masked ? ', masked' : ''}`;
+  await compareLM(label, model, (B, L) => transformerStepModel(cfg, B, L), masked, 0.3);
+}
+
 test('Transformer LM: engine gradients (float64) equal tfjs gradients for every positional scheme', async () => {
   for (const positional of ['rope', 'learned', 'sinusoidal', 'alibi', 'none'] as const) await compareTransformer({ ...TINY, positional }, false);
 });
 
 test('Transformer LM: tied embeddings and a loss mask', async () => {
   await compareTransformer({ ...TINY, positional: 'rope', tiedEmbeddings: true }, true);
+});
+
+test('GSS LM (DSS kernel from Λ and C, causal convolution, gating): engine gradients (float64) equal tfjs gradients', async () => {
+  const cfg = { vocabSize: 11, dModel: 8, ffn: 16, channels: 4, stateSize: 3, layers: 2 };
+  await compareLM('gss', gssLM(tf as unknown as LmTf, cfg, createRng(9)), (B, L) => gssStepModel(cfg, B, L), true, 0);
 });

@@ -30,3 +30,4 @@ export * from './optimizer.ts';
 export * from './engine.ts';
 export * from './vision.ts';
 export * from './lm.ts';
+export * from './ssm.ts';

@@ -244,3 +244,40 @@ export function softmaxCrossEntropy(g: Graph, logits: Value, labels: Value, weig
     return [g.node('Mul', [g.node('Sub', [probs, onehot], {}, [N, C], t), factor], {}, [N, C], t)];
   });
 }
+
+// ---- causal long convolution (DSS/GSS)
+/** Sums of the lower diagonals of a [H, L, L]: out[h, l] = Σ_t a[h, t, t − l], l = 0 … L − 1, by
+ * skewing: pad L zeros on the left of each row and reread the rows with one more column, which
+ * moves row t's entry (t, c) to column L − (t − c); then sum the rows and read columns L … 1. */
+function lowerDiagonalSums(g: Graph, a: Value): Value {
+  const [H, L] = a.shape;
+  const t = a.dtype;
+  const padded = g.node('Pad', [a, g.ints([0, 0, L, 0, 0, 0])], {}, [H, L, 2 * L], t);
+  const flat = g.node('Pad', [g.node('Reshape', [padded, g.ints([H, 2 * L * L])], {}, [H, 2 * L * L], t), g.ints([0, 0, 0, L])], {}, [H, 2 * L * L + L], t);
+  const skewed = g.node('Reshape', [flat, g.ints([H, L, 2 * L + 1])], {}, [H, L, 2 * L + 1], t);
+  const sums = g.node('ReduceSum', [skewed, g.ints([1])], { keepdims: 0 }, [H, 2 * L + 1], t);
+  return g.node('Slice', [sums, g.ints([L]), g.ints([0]), g.ints([1]), g.ints([-1])], {}, [H, L], t);
+}
+
+/** y[b, t, h] = Σ_{l ≤ t} k[h, l]·u[b, t − l, h] for u [B, L, H] and k [H, L], as one batched
+ * product per channel with the Toeplitz matrix of k (built by one Gather): O(L²) per channel,
+ * which at L ≤ 1024 and the models' H = 32 is cheaper than FFTs in ONNX. Gradients: uᵀ-side by the
+ * transposed Toeplitz product, k-side by diagonal sums of dY·Uᵀ. */
+export function causalConv(g: Graph, u: Value, k: Value): Value {
+  const [B, L, H] = u.shape;
+  if (k.shape[0] !== H || k.shape[1] !== L) throw new Error(`causalConv: u [${u.shape}] needs k [${H}, ${L}], got [${k.shape}]`);
+  const t = u.dtype;
+  const index = new Array(L * L);
+  for (let r = 0; r < L; r++) for (let s = 0; s < L; s++) index[r * L + s] = r >= s ? r - s : L;
+  const kPadded = g.node('Pad', [k, g.ints([0, 0, 0, 1])], {}, [H, L + 1], t);
+  const toeplitz = g.node('Gather', [kPadded, g.constant(index, [L, L], 'int64')], { axis: 1 }, [H, L, L], t);
+  const uh = g.node('Transpose', [u], { perm: [2, 1, 0] }, [H, L, B], t);
+  const yh = g.node('MatMul', [toeplitz, uh], {}, [H, L, B], t);
+  const y = g.node('Transpose', [yh], { perm: [2, 1, 0] }, [B, L, H], t);
+  return g.record(y, [u, k], (dy, needs) => {
+    const dyh = g.node('Transpose', [dy], { perm: [2, 1, 0] }, [H, L, B], t);
+    const du = needs[0] ? g.node('Transpose', [g.node('MatMul', [g.node('Transpose', [toeplitz], { perm: [0, 2, 1] }, [H, L, L], t), dyh], {}, [H, L, B], t)], { perm: [2, 1, 0] }, [B, L, H], t) : null;
+    const dk = needs[1] ? lowerDiagonalSums(g, g.node('MatMul', [dyh, g.node('Transpose', [uh], { perm: [0, 2, 1] }, [H, B, L], t)], {}, [H, L, L], t)) : null;
+    return [du, dk];
+  });
+}
