@@ -2,7 +2,7 @@
 // planted permutations, REPAIR is the identity at the endpoints, the closed form is exact at layer 1.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { createRng } from '../../../harness/api/index.ts';
+import { createRng, type RunContext } from '../../../harness/api/index.ts';
 import { loadTensorBackend } from '../../../harness/backends/tensors.ts';
 import { evaluate, mlpSpec, trainNet, type NetSpec, type Tf, type Weights } from '../../../harness/nn/index.ts';
 import { splitMnist, type ImageSet } from '../../../datasets/mnist.ts';
@@ -10,7 +10,8 @@ import { alignByActivations, alignByWeights } from '../matching.ts';
 import { interpolateWeights, permuteHiddenUnits } from '../mlp.ts';
 import { closedFormFirstLayer, repairClosedForm, repairForwardPass, resetTargets } from '../repair.ts';
 import { hiddenCorrelations, pairedMoments, preactivationMoments } from '../statistics.ts';
-import { maxAbsDifference, MNIST_MEAN, MNIST_STD, OPTIMIZER } from '../tasks.ts';
+import { methods } from '../methods.ts';
+import { maxAbsDifference, MNIST_MEAN, MNIST_STD, OPTIMIZER, type PreparedPair } from '../tasks.ts';
 
 let tf: Tf;
 let spec: NetSpec;
@@ -104,4 +105,25 @@ test('closed-form first-layer statistics equal the measured ones; the forward pa
       if (std >= 0.1) assert.ok(Math.abs(Math.sqrt(m.variance[j]) / std - 1) < 2e-3, `layer ${l} unit ${j}: std ${Math.sqrt(m.variance[j])} vs ${std}`);
     }
   });
+});
+
+test('permute-weights gives the same alignment whatever the unit seed (so every suite agrees on a pair)', async () => {
+  const calib: ImageSet = { x: train.x.subarray(0, 300 * 784), y: train.y.subarray(0, 300), n: 300 };
+  const evalB = evaluate(tf, spec, B, test_);
+  const evalA = evaluate(tf, spec, A, test_);
+  const pair = {
+    params: { width: 24, depth: 3 }, spec, alphas: [0, 0.5, 1], calib, test: test_, a: A, b: B, seeds: [1, 2],
+    endpoints: { lossA: evalA.loss, lossB: evalB.loss, accA: evalA.acc, accB: evalB.acc }, logitsB: evalB.logits,
+    momentsA: preactivationMoments(tf, spec, A, calib), momentsB: preactivationMoments(tf, spec, B, calib),
+    correlations: hiddenCorrelations(tf, spec, A, B, calib),
+  } as unknown as PreparedPair;
+  const run = (seed: number) =>
+    methods['permute-weights'].run(
+      { rng: createRng(seed), tensors: async () => ({ tf }), progress: () => {}, signal: new AbortController().signal } as unknown as RunContext,
+      pair, {},
+    );
+  const [x, y] = [await run(1), await run(987654)];
+  assert.deepEqual(x.loss, y.loss);
+  assert.equal(x.lapObjective, y.lapObjective);
+  assert.equal(x.sweeps, y.sweeps);
 });
