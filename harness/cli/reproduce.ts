@@ -8,7 +8,7 @@ import { discover, requirePlugin } from '../plan/registry.ts';
 import { CLAIM_COLUMNS, type ClaimRow } from '../results/claims.ts';
 import { writeCsv } from '../results/csv.ts';
 import { defaultCacheDir, runSuite } from '../run/runner.ts';
-import { backendOption, budgetOption, collect, defaultJobs, parsePositiveInt } from './options.ts';
+import { backendOption, budgetOption, collect, defaultJobs, parseMemoryLimit, parsePositiveInt } from './options.ts';
 import { renderClaims } from './run.ts';
 
 export function registerReproduce(program: Command): void {
@@ -21,7 +21,9 @@ export function registerReproduce(program: Command): void {
     .option('--plugin <dir>', 'load a plugin from this folder (repeatable)', collect, [])
     .option('--jobs <n>', 'units run in parallel', parsePositiveInt, defaultJobs())
     .addOption(backendOption())
-    .action(async (pluginId: string, opts: { budget: BudgetName; out?: string; plugin: string[]; jobs: number; backend: BackendChoice }) => {
+    .option('--sandbox', 'run units and claims in restricted child processes (see harness run --help)', false)
+    .option('--memory-limit <MB>', 'resident memory limit of each unit\'s process (default: memory / jobs, at most 8192)', parseMemoryLimit)
+    .action(async (pluginId: string, opts: { budget: BudgetName; out?: string; plugin: string[]; jobs: number; backend: BackendChoice; sandbox: boolean; memoryLimit?: number }) => {
       const registry = discover({ pluginDirs: opts.plugin });
       const record = requirePlugin(registry, pluginId);
       const suites = [...new Set((record.manifest.claims ?? []).map((c) => c.suite))];
@@ -43,6 +45,8 @@ export function registerReproduce(program: Command): void {
           backend: opts.backend,
           failFast: false,
           force: false,
+          sandbox: opts.sandbox,
+          memoryLimitMb: opts.memoryLimit,
           cacheDir: defaultCacheDir(),
         });
         claims.push(...result.claims.filter((c) => c.plugin === pluginId));
