@@ -1,9 +1,12 @@
 // Tensor backend selection at run time: tfjs-node-gpu → tfjs-node → wasm → cpu. The native packages
 // download libtensorflow when installed, so they are optional and their absence is normal.
+// `onnx`: the shared models' training steps run on ONNX Runtime (harness/onnx-train) where that
+// engine supports the model; everything else (evaluation, unsupported models) uses the tfjs backend
+// `auto` picks. Rows then record backend `onnx` and the onnxruntime-node version.
 import type { TensorBackend } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'onnx'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 let loaded: Promise<TensorBackend> | undefined;
@@ -13,8 +16,12 @@ export function loadTensorBackend(choice: BackendChoice): Promise<TensorBackend>
   return loaded;
 }
 
+/** The backend name under which training steps run on the ONNX engine. */
+export const ONNX_TRAINING_BACKEND = 'onnx';
+
 async function select(choice: BackendChoice): Promise<TensorBackend> {
-  const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
+  if (choice === 'onnx') return onnxBackend();
+  const order: Exclude<BackendChoice, 'auto' | 'onnx'>[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
   for (const name of order) {
     try {
@@ -26,7 +33,18 @@ async function select(choice: BackendChoice): Promise<TensorBackend> {
   throw new UserError(`no tensor backend could be loaded (${choice})`, failures);
 }
 
-async function tryBackend(name: Exclude<BackendChoice, 'auto'>): Promise<TensorBackend> {
+async function onnxBackend(): Promise<TensorBackend> {
+  let ort: { env: { versions?: { common?: string } } };
+  try {
+    ort = (await import('onnxruntime-node')) as unknown as typeof ort;
+  } catch (error) {
+    throw new UserError(`--backend onnx: ONNX Runtime (onnxruntime-node) could not be loaded: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const tfjs = await select('auto');
+  return { name: ONNX_TRAINING_BACKEND, version: ort.env.versions?.common ?? 'unknown', tf: tfjs.tf };
+}
+
+async function tryBackend(name: Exclude<BackendChoice, 'auto' | 'onnx'>): Promise<TensorBackend> {
   const native = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : name === 'tensorflow' ? '@tensorflow/tfjs-node' : undefined;
   if (native) {
     // A dynamic specifier keeps the optional package out of type checking and bundling.

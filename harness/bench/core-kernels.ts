@@ -12,7 +12,7 @@ export interface CoreKernelSet {
 export const CORE_KERNEL_SETS: readonly CoreKernelSet[] = [
   {
     id: 'nn',
-    kernels: ['mlp-train-step', 'onnx-mlp-forward', 'onnx-lm-score', 'onnx-lm-generate', 'onnx-train-mlp-step', 'onnx-train-lm-step'],
+    kernels: ['mlp-train-step', 'onnx-mlp-forward', 'onnx-lm-score', 'onnx-lm-generate', 'onnx-train-mlp-step', 'onnx-train-lm-step', 'onnx-train-gss-step'],
     load: async () => {
       const { nnKernels } = await import('../nn/kernels.ts');
       const { torchMlpStepsPerSecond } = await import('../nn/torch-reference.ts');

@@ -5,6 +5,9 @@
 #   torch-reference.py transformer BATCH LENGTH SECONDS
 #       the causal Transformer LM of harness/nn/lm at d=128, 4 heads, FFN 512, 4 layers, RoPE,
 #       vocabulary 256, untied output, pre-LayerNorm, GELU (tanh); Adam with global-norm clipping
+#   torch-reference.py gss BATCH LENGTH SECONDS
+#       the GSS LM of harness/nn/ssm at E=128, F=512, H=32, N=64, 4 layers, bytes (the DSS kernel
+#       from Λ and C, causal convolution by rfft/irfft at length 2L); Adam with global-norm clipping
 # (The old form `torch-reference.py BATCH SECONDS` is the mlp step.)
 import json
 import math
@@ -99,6 +102,56 @@ def transformer_step(batch, length, d=128, heads=4, ffn=512, layers=4, vocab=256
     return step
 
 
+class GSS(torch.nn.Module):
+    def __init__(self, e, f, h, n):
+        super().__init__()
+        self.norm = torch.nn.LayerNorm(e)
+        self.v = torch.nn.Linear(e, f)
+        self.u = torch.nn.Linear(e, h)
+        self.lambda_re = torch.nn.Parameter(torch.randn(n))
+        self.lambda_im = torch.nn.Parameter(torch.randn(n))
+        self.c = torch.nn.Parameter(torch.randn(h, n, dtype=torch.cfloat))
+        self.d = torch.nn.Parameter(torch.randn(h))
+        self.dss_norm = torch.nn.LayerNorm(h)
+        self.uc = torch.nn.Linear(h, f, bias=False)
+        self.o = torch.nn.Linear(f, e)
+
+    def forward(self, x):
+        length = x.shape[1]
+        xh = self.norm(x)
+        v = torch.nn.functional.gelu(self.v(xh), approximate="tanh")
+        u = self.dss_norm(torch.nn.functional.gelu(self.u(xh), approximate="tanh"))
+        lam = -torch.exp(self.lambda_re) + 1j * torch.exp(self.lambda_im)
+        ct = self.c * (torch.exp(lam) - 1) / lam
+        k = (ct[:, :, None] * torch.exp(lam[None, :, None] * torch.arange(length)[None, None, :])).sum(1).real
+        n = 2 * length
+        y = torch.fft.irfft(torch.fft.rfft(u, n=n, dim=1) * torch.fft.rfft(k.t(), n=n, dim=0)[None], n=n, dim=1)[:, :length]
+        y = y + u * self.d
+        return self.o(self.uc(y) * v) + x
+
+
+def gss_step(batch, length, e=128, f=512, h=32, n=64, layers=4, vocab=256):
+    emb = torch.nn.Embedding(vocab, e)
+    blocks = torch.nn.ModuleList([GSS(e, f, h, n) for _ in range(layers)])
+    ln_f = torch.nn.LayerNorm(e)
+    out = torch.nn.Linear(e, vocab)
+    params = [*emb.parameters(), *blocks.parameters(), *ln_f.parameters(), *out.parameters()]
+    optimizer = torch.optim.Adam(params, lr=1e-3)
+    ids = torch.randint(0, vocab, (batch, length + 1))
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        x = emb(ids[:, :-1])
+        for block in blocks:
+            x = block(x)
+        logits = out(ln_f(x))
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+    return step
+
+
 if kind == "mlp":
     batch = int(args[0]) if args else 128
     seconds = float(args[1]) if len(args) > 1 else 2.0
@@ -108,6 +161,11 @@ elif kind == "transformer":
     batch, length = int(args[0]), int(args[1])
     seconds = float(args[2]) if len(args) > 2 else 6.0
     step = transformer_step(batch, length)
+    warmup = 2
+elif kind == "gss":
+    batch, length = int(args[0]), int(args[1])
+    seconds = float(args[2]) if len(args) > 2 else 6.0
+    step = gss_step(batch, length)
     warmup = 2
 else:
     print(json.dumps({"unavailable": f"unknown reference model {kind}"}))

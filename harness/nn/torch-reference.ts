@@ -9,7 +9,7 @@ const PYTHON = '/usr/bin/python3';
 
 export type TorchReference =
   | { model: 'mlp'; batch: number }
-  | { model: 'transformer'; batch: number; length: number };
+  | { model: 'transformer' | 'gss'; batch: number; length: number };
 
 export type TorchMeasurement = { stepsPerSecond: number; cpuMsPerStep: number; version: string } | { unavailable: string };
 

@@ -204,11 +204,15 @@ export async function trainNetCached(ctx: RunContext, cacheKey: Json, spec: NetS
   const tf = backend.tf as Tf;
   const key = trainingCacheKey(backend.name, cacheKey, spec, data, opts);
   const bytes = await ctx.cache.bytes(key, async () => {
-    const result = await trainNet(tf, spec, data, {
+    const run: TrainOptions = {
       ...opts,
       onProgress: opts.onProgress ?? ((f, note) => ctx.progress(f, note)),
       signal: opts.signal ?? ctx.signal,
-    });
+    };
+    // `--backend onnx`: the steps run on ONNX Runtime when that engine supports the network.
+    const onnx = backend.name === 'onnx' ? await import('../onnx-train/train-net.ts') : undefined;
+    if (onnx?.supportsNet(spec)) checkOptions(spec, data, opts);
+    const result = onnx?.supportsNet(spec) ? await onnx.trainNetOnnx(spec, data, run) : await trainNet(tf, spec, data, run);
     return serializeWeights(result.weights);
   });
   return deserializeWeights(bytes);

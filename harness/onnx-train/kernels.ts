@@ -1,4 +1,4 @@
-// `harness bench nn:onnx-train-mlp-step` / `nn:onnx-train-lm-step`: one training step of a shared model on the ONNX training
+// `harness bench nn:onnx-train-mlp-step` / `-lm-step` / `-gss-step`: one training step of a shared model on the ONNX training
 // engine (ONNX Runtime, CPU, one intra-op thread), checked before timing, side by side with the
 // same step in PyTorch CPU (one thread) and on tfjs (the current backend, normally wasm); the tfjs
 // number is part of the side-by-side label so that one row shows all three.
@@ -16,6 +16,9 @@ import { initWeights, mlpSpec, type Tf, type Weights } from '../nn/vision.ts';
 import { weightsToTensors } from '../nn/weights.ts';
 import { OnnxTrainer, type FloatArray } from './engine.ts';
 import { transformerStepModel } from './lm.ts';
+import { gssStepModel } from './ssm.ts';
+import { gssLM, GSS_LM_SMALL } from '../nn/ssm/ssm-lm.ts';
+import type { SequenceModel } from '../nn/lm/sequence-model.ts';
 import { netStepModel } from './vision.ts';
 
 const MLP = mlpSpec([256, 256]);
@@ -73,12 +76,19 @@ async function setupMlp(size: KernelSize, rng: Rng): Promise<StepInput> {
   };
 }
 
-async function setupTransformer(size: KernelSize, rng: Rng): Promise<StepInput> {
+/** The tfjs model and the engine's step model of a sequence-model kernel. */
+function sequenceModels(which: Exclude<Which, 'mlp'>, tf: LmTf, rng: Rng, size: KernelSize) {
+  return which === 'transformer'
+    ? { model: transformerLM(tf, BENCH_TRANSFORMER, rng) as SequenceModel, step: transformerStepModel(BENCH_TRANSFORMER, size.batch, size.length) }
+    : { model: gssLM(tf, GSS_LM_SMALL, rng) as SequenceModel, step: gssStepModel(GSS_LM_SMALL, size.batch, size.length) };
+}
+
+async function setupSequenceModel(which: Exclude<Which, 'mlp'>, size: KernelSize, rng: Rng): Promise<StepInput> {
   const tf = (await loadTensorBackend('auto')).tf as LmTf;
-  const model = transformerLM(tf, BENCH_TRANSFORMER, rng.fork('init'));
+  const { model, step } = sequenceModels(which, tf, rng.fork('init'), size);
   const init = Object.fromEntries(model.variables.map((v) => [v.name.slice(v.name.indexOf('/') + 1), v.dataSync() as Float32Array]));
   const ids = lmIds(rng.fork('ids'), size.batch, size.length);
-  const trainer = await OnnxTrainer.create(transformerStepModel(BENCH_TRANSFORMER, size.batch, size.length), { kind: 'adam', clipNorm: CLIP }, init);
+  const trainer = await OnnxTrainer.create(step, { kind: 'adam', clipNorm: CLIP }, init);
   return {
     size,
     trainer,
@@ -143,11 +153,11 @@ async function tfjsStepsPerSecond(which: Which, size: KernelSize): Promise<{ per
     dispose = () => tf.dispose([...params, ...state, xs, onehot]);
   } else {
     const tf = backend.tf as LmTf;
-    const model = transformerLM(tf, BENCH_TRANSFORMER, rng.fork('init'));
+    const { model } = sequenceModels(which, tf, rng.fork('init'), size);
     const batch: LMBatch = { ids: lmIds(rng.fork('ids'), size.batch, size.length), batch: size.batch, length: size.length };
     call = () => trainLM(tf, model, { steps: 1, lr: ADAM_LR, warmupSteps: 0, clipNorm: CLIP, nextBatch: () => batch });
     dispose = () => model.dispose();
-    iterations = 2;
+    iterations = 1;
   }
   try {
     const bench = new Bench({ time: 1000, iterations, warmup: true, warmupTime: 1, warmupIterations: 1, throws: true });
@@ -161,15 +171,15 @@ async function tfjsStepsPerSecond(which: Which, size: KernelSize): Promise<{ per
 }
 
 function torchReference(which: Which, size: KernelSize): TorchReference {
-  return which === 'mlp' ? { model: 'mlp', batch: size.batch } : { model: 'transformer', batch: size.batch, length: size.length };
+  return which === 'mlp' ? { model: 'mlp', batch: size.batch } : { model: which, batch: size.batch, length: size.length };
 }
 
-type Which = 'mlp' | 'transformer';
+type Which = 'mlp' | 'transformer' | 'gss';
 
 function stepKernel(which: Which, sizes: KernelSize[]): Kernel<StepInput, StepOutput> {
   return {
     sizes,
-    setup: (size, rng) => (which === 'mlp' ? setupMlp(size, rng) : setupTransformer(size, rng)),
+    setup: (size, rng) => (which === 'mlp' ? setupMlp(size, rng) : setupSequenceModel(which, size, rng)),
     async run(input) {
       const loss = await input.trainer.step(input.batch, input.lr);
       return { loss, weights: () => input.trainer.read() };
@@ -194,4 +204,5 @@ function stepKernel(which: Which, sizes: KernelSize[]): Kernel<StepInput, StepOu
 export const onnxTrainKernels: Record<string, Kernel<any, any>> = {
   'onnx-train-mlp-step': stepKernel('mlp', [{ batch: 128 }]),
   'onnx-train-lm-step': stepKernel('transformer', [{ batch: 8, length: 256 }]),
+  'onnx-train-gss-step': stepKernel('gss', [{ batch: 8, length: 256 }, { batch: 8, length: 1024 }]),
 };
