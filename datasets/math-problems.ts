@@ -236,3 +236,99 @@ export const minervaFinalLine = (form: string) => `Final Answer: The final answe
 export function minervaSolution(p: MathProblem, rng: Rng): string {
   return `${p.work}\n${minervaFinalLine(p.forms[rng.int(p.forms.length)])}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Small-number arithmetic word problems (a GSM8K-like family a tiny character model can learn):
+// a start count in 2..9 and 2–3 actions ("buys 3", "loses 2", "doubles"), operands 1..5, every
+// intermediate value in 0..40, with the exact chain of single-step equations as the reference
+// solution, e.g.   question "ann has 5, buys 3, loses 2."   solution "5+3=8;8-2=6;#6"
+// The verifier reads the integer after the last "#" (the chain itself is not checked).
+
+export type WordOp = '+' | '-' | '*';
+
+export interface WordProblemStep {
+  op: WordOp;
+  operand: number;
+  before: number;
+  after: number;
+}
+
+export interface WordProblem {
+  /** `word-<index>`, unique within a generated set. */
+  id: string;
+  question: string;
+  start: number;
+  steps: WordProblemStep[];
+  answer: number;
+}
+
+const WORD_NAMES = ['ann', 'bob', 'cy', 'dee', 'eve', 'max', 'sam', 'tom'] as const;
+/** Largest value a word problem ever holds. */
+export const WORD_MAX = 40;
+/** Phrases of each operation; a phrase with "K" takes the operand, the others fix it. */
+export const WORD_PHRASES: Readonly<Record<WordOp, readonly string[]>> = {
+  '+': ['buys K', 'gets K', 'finds K'],
+  '-': ['loses K', 'gives K', 'eats K'],
+  '*': ['doubles'],
+};
+
+function drawStep(rng: Rng, value: number): { phrase: string; step: WordProblemStep } {
+  for (;;) {
+    const op = (['+', '+', '-', '-', '*'] as const)[rng.int(5)];
+    const phrases = WORD_PHRASES[op];
+    const phrase = phrases[rng.int(phrases.length)];
+    const operand = op === '*' ? 2 : 1 + rng.int(5);
+    const after = op === '+' ? value + operand : op === '-' ? value - operand : value * operand;
+    if (after < 0 || after > WORD_MAX) continue;
+    return { phrase: phrase.replace('K', String(operand)), step: { op, operand, before: value, after } };
+  }
+}
+
+/** `n` word problems with `steps` actions each (2 or 3 in practice), each from its own fork of `rng`. */
+export function generateWordProblems(rng: Rng, n: number, steps = 2): WordProblem[] {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`generateWordProblems: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 6) throw new RangeError(`generateWordProblems: steps must be an integer in 1..6, got ${steps}`);
+  const out: WordProblem[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rng.fork(`word-${i}`);
+    const name = WORD_NAMES[r.int(WORD_NAMES.length)];
+    const start = 2 + r.int(8);
+    let value = start;
+    const phrases: string[] = [];
+    const chain: WordProblemStep[] = [];
+    for (let s = 0; s < steps; s++) {
+      const { phrase, step } = drawStep(r, value);
+      phrases.push(phrase);
+      chain.push(step);
+      value = step.after;
+    }
+    out.push({ id: `word-${i}`, question: `${name} has ${start}, ${phrases.join(', ')}.`, start, steps: chain, answer: value });
+  }
+  return out;
+}
+
+/** The reference solution: one equation per step, then `#answer`, e.g. "5+3=8;8-2=6;#6". */
+export function wordProblemSolution(p: WordProblem): string {
+  return `${p.steps.map((s) => `${s.before}${s.op}${s.operand}=${s.after}`).join(';')};#${p.answer}`;
+}
+
+/** The integer after the last "#" of a solution (digits only, optional minus), or null. */
+export function readWordAnswer(text: string): number | null {
+  const at = text.lastIndexOf('#');
+  if (at < 0) return null;
+  const m = /^-?\d{1,6}$/.exec(text.slice(at + 1).trim());
+  return m ? Number(m[0]) : null;
+}
+
+/** Every single-step equation `a op b = c` the problems can use (the "pretraining" facts), a, c in 0..WORD_MAX. */
+export function arithmeticFacts(): string[] {
+  const facts: string[] = [];
+  for (let a = 0; a <= WORD_MAX; a++) {
+    for (let b = 1; b <= 5; b++) {
+      if (a + b <= WORD_MAX) facts.push(`${a}+${b}=${a + b}`);
+      if (a - b >= 0) facts.push(`${a}-${b}=${a - b}`);
+    }
+    if (2 * a <= WORD_MAX) facts.push(`${a}*2=${2 * a}`);
+  }
+  return facts;
+}

@@ -40,6 +40,8 @@ export interface TrainLMOptions {
   /** Calls onEval(step) after every evalEvery steps (step counts completed steps). */
   evalEvery?: number;
   onEval?(step: number): void | Promise<void>;
+  /** Early stopping: checked after every onEval; true ends training there (a normal return with the losses so far). */
+  shouldStop?(step: number): boolean;
 }
 
 export interface TrainLMResult {
@@ -176,7 +178,10 @@ export async function trainLM(tf: Tf, model: SequenceModel, opts: TrainLMOptions
       if (opts.onProgress && ((step + 1) % progressEvery === 0 || step + 1 === steps)) {
         opts.onProgress((step + 1) / steps, `step ${step + 1}/${steps} loss ${loss.toFixed(4)} lr ${lr.toExponential(2)}`);
       }
-      if (opts.evalEvery && opts.onEval && (step + 1) % opts.evalEvery === 0) await opts.onEval(step + 1);
+      if (opts.evalEvery && opts.onEval && (step + 1) % opts.evalEvery === 0) {
+        await opts.onEval(step + 1);
+        if (opts.shouldStop?.(step + 1)) break;
+      }
     }
   } finally {
     tf.dispose(m);
