@@ -343,3 +343,28 @@ describe('harness compare on real runs of the fixture suite', () => {
     assert.equal(await invoke([rowsOf('a'), join(dir, 'nope.csv')]), 2);
   });
 });
+
+describe('mixed suites', () => {
+  // Task p/t is ranked by err (min); task p/u by acc (max); task p/v has only an info metric.
+  const mixed = (shift: number) => [
+    ...runOf('m', [1, 2, 3, 4, 5].map((v) => v + shift)),
+    ...runOf('m', [0.9, 0.8, 0.7, 0.6, 0.5].map((v) => v - shift / 10), { task: 'p/u', metric: 'acc', goal: 'max' }),
+    ...runOf('m', [5, 6], { task: 'p/v', metric: 'ms', goal: 'info' }),
+  ];
+
+  it("compares each task on its own primary metric and lists the tasks it skipped, with the reason", () => {
+    const report = compareRuns(mixed(0), mixed(1), { primary: { metric: 'err', goal: 'min' }, byTask: { 'p/u': { metric: 'acc', goal: 'max' } }, resamples: 2000 });
+    const byTask = Object.fromEntries(report.cells.map((c) => [c.task, [c.metric, c.goal, c.verdict]]));
+    // B is higher on err (worse, lower is better) and lower on acc (worse, higher is better): both worse.
+    assert.deepEqual(byTask, { 'p/t': ['err', 'min', 'worse'], 'p/u': ['acc', 'max', 'worse'] });
+    assert.deepEqual(report.skipped, [{ task: 'p/v', why: 'its primary metric err has no rows in either run' }]);
+    assert.equal(report.exitCode, 1);
+  });
+
+  it('with --metric, every task is compared on it and the tasks without it are listed as skipped', () => {
+    const report = compareRuns(mixed(0), mixed(1), { metric: 'acc', resamples: 2000 });
+    assert.deepEqual(report.cells.map((c) => c.task), ['p/u']);
+    assert.deepEqual(report.skipped.map((s) => s.task), ['p/t', 'p/v']);
+    assert.match(report.skipped[0].why, /no rows of acc/);
+  });
+});

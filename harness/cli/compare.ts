@@ -48,9 +48,11 @@ export function registerCompare(program: Command, output: CompareOutput = termin
 export async function compareCommand(fileA: string, fileB: string, opts: CompareCommandOptions, output: CompareOutput = terminal): Promise<number> {
   const rowsA = await readNonEmptyRows(fileA);
   const rowsB = await readNonEmptyRows(fileB);
+  const recorded = recordedLeaderboard(fileA) ?? recordedLeaderboard(fileB);
   const report = compareRuns(rowsA, rowsB, {
     metric: opts.metric,
-    primary: recordedPrimary(fileA) ?? recordedPrimary(fileB),
+    primary: recorded?.primary,
+    byTask: recorded?.byTask,
     threshold: opts.threshold,
     seed: opts.seed,
     resamples: opts.resamples,
@@ -68,13 +70,30 @@ async function readNonEmptyRows(file: string): Promise<ResultRow[]> {
 
 /** The suite's primary metric recorded in manifest.json beside the rows; a missing or unreadable manifest just gives none. */
 export function recordedPrimary(rowsFile: string): PrimaryHint | undefined {
-  const manifestFile = join(dirname(resolve(rowsFile)), 'manifest.json');
-  if (!existsSync(manifestFile)) return undefined;
+  return recordedLeaderboard(rowsFile)?.primary;
+}
+
+/**
+ * The suite's primary metric and the tasks' own primaries (`leaderboard.byTask`), recorded in the
+ * manifest.json beside the rows (or the provenance.json of a reference leaderboard folder).
+ */
+export function recordedLeaderboard(rowsFile: string): { primary: PrimaryHint; byTask: Record<string, PrimaryHint> } | undefined {
+  const dir = dirname(resolve(rowsFile));
+  const manifestFile = [join(dir, 'manifest.json'), join(dir, 'provenance.json')].find((f) => existsSync(f));
+  if (!manifestFile) return undefined;
   try {
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { leaderboard?: { primary?: unknown; goal?: unknown } };
-    const primary = manifest.leaderboard?.primary;
-    const goal = manifest.leaderboard?.goal;
-    return typeof primary === 'string' ? { metric: primary, goal: typeof goal === 'string' ? goal : undefined } : undefined;
+    type Ranking = { primary?: unknown; goal?: unknown };
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { leaderboard?: Ranking & { byTask?: Record<string, Ranking> } };
+    const hint = (r: Ranking | undefined): PrimaryHint | undefined =>
+      typeof r?.primary === 'string' ? { metric: r.primary, goal: typeof r.goal === 'string' ? r.goal : undefined } : undefined;
+    const primary = hint(manifest.leaderboard);
+    if (!primary) return undefined;
+    const byTask: Record<string, PrimaryHint> = {};
+    for (const [task, ranking] of Object.entries(manifest.leaderboard?.byTask ?? {})) {
+      const h = hint(ranking);
+      if (h) byTask[task] = h;
+    }
+    return { primary, byTask };
   } catch {
     return undefined;
   }
@@ -115,16 +134,23 @@ export function renderComparison(report: CompareReport, context: RenderContext):
   ];
   if (suiteLabel(context.rowsA) !== suiteLabel(context.rowsB)) lines.push('note: the runs come from different suites or suite versions; only instances with the same task, method, params and seed are paired');
   lines.push(
-    `metric: ${metric.metric} (${metric.goal === 'min' ? 'lower' : 'higher'} is better; ${metric.source === 'option' ? '--metric' : metric.source})`,
+    report.byTask
+      ? "metric: each task's own primary metric (the suite's leaderboard settings), named per task below"
+      : `metric: ${metric.metric} (${metric.goal === 'min' ? 'lower' : 'higher'} is better; ${metric.source === 'option' ? '--metric' : metric.source})`,
     `B − A with a 95 % percentile bootstrap CI (${report.resamples} resamples, seed ${report.seed}); sign test and McNemar exact, two-sided; threshold ${formatNumber(report.threshold)}`,
   );
   const tasks = [...new Set(report.cells.map((c) => c.task))];
   for (const task of tasks) {
-    lines.push('', task, `  ${'method'.padEnd(28)}${'pairing'.padEnd(10)}${'n'.padStart(9)}  ${'mean A'.padEnd(11)}${'mean B'.padEnd(11)}${'B − A [95% CI]'.padEnd(34)}${'sign p'.padEnd(11)}${'McNemar p'.padEnd(11)}verdict`);
+    const own = report.byTask?.[task];
+    lines.push('', own ? `${task} — ${own.metric} (${own.goal === 'min' ? 'lower' : 'higher'} is better)` : task, `  ${'method'.padEnd(28)}${'pairing'.padEnd(10)}${'n'.padStart(9)}  ${'mean A'.padEnd(11)}${'mean B'.padEnd(11)}${'B − A [95% CI]'.padEnd(34)}${'sign p'.padEnd(11)}${'McNemar p'.padEnd(11)}verdict`);
     for (const cell of report.cells.filter((c) => c.task === task)) {
       lines.push(`  ${cell.method.padEnd(28)}${pairingLabel(cell).padEnd(10)}${sizeLabel(cell).padStart(9)}  ${formatNumber(cell.meanA).padEnd(11)}${formatNumber(cell.meanB).padEnd(11)}${differenceLabel(cell).padEnd(34)}${formatP(cell.sign?.p).padEnd(11)}${formatP(cell.mcnemar?.p).padEnd(11)}${VERDICT_TEXT[cell.verdict]}`);
       lines.push(`    ${describePairing(cell)}`);
     }
+  }
+  if (report.skipped.length) {
+    lines.push('', `not compared (${report.skipped.length} task${report.skipped.length === 1 ? '' : 's'}):`);
+    for (const s of report.skipped) lines.push(`  ${s.task}: ${s.why}`);
   }
   lines.push('', summaryLine(report));
   return `${lines.join('\n')}\n`;
@@ -165,11 +191,12 @@ function summaryLine(report: CompareReport): string {
     .map((v) => `${count(v)} ${VERDICT_TEXT[v]}`)
     .join(', ');
   const scope = `${compared.length} task × method compared (${paired} paired, ${compared.length - paired} unpaired): ${tally}`;
+  const onWhat = report.byTask ? "each task's primary metric" : report.metric.metric;
   const uncompared = report.cells.length - compared.length;
-  const skipped = uncompared ? `; ${uncompared} in one run only, not compared` : '';
+  const skipped = (uncompared ? `; ${uncompared} in one run only, not compared` : '') + (report.skipped.length ? `; ${report.skipped.length} task(s) not compared (listed above)` : '');
   if (report.exitCode === 1) {
     const worse = compared.filter((c) => c.verdict === 'worse').map((c) => `${c.method} on ${c.task}`);
-    return `summary: B is worse than A on ${report.metric.metric} beyond threshold ${formatNumber(report.threshold)} for ${worse.join(', ')}; ${scope}${skipped} → exit 1`;
+    return `summary: B is worse than A on ${onWhat} beyond threshold ${formatNumber(report.threshold)} for ${worse.join(', ')}; ${scope}${skipped} → exit 1`;
   }
-  return `summary: B is not worse than A on ${report.metric.metric} beyond threshold ${formatNumber(report.threshold)}; ${scope}${skipped} → exit 0`;
+  return `summary: B is not worse than A on ${onWhat} beyond threshold ${formatNumber(report.threshold)}; ${scope}${skipped} → exit 0`;
 }

@@ -17,6 +17,9 @@ export interface CompareOptions {
   metric?: string;
   /** The suite's primary metric, from the run folder's manifest. */
   primary?: PrimaryHint;
+  /** Tasks ranked by their own primary metric (a mixed suite's `leaderboard.byTask`): without `metric`,
+   * each task is compared on its own primary. */
+  byTask?: Record<string, PrimaryHint>;
   /** Absolute margin: B is worse only when the whole interval lies beyond it on the worse side. Default 0. */
   threshold?: number;
   /** Seed of the bootstrap generator. Default 0. */
@@ -39,6 +42,9 @@ export type Verdict = 'better' | 'worse' | 'worse-within-threshold' | 'no-signif
 export interface CellComparison {
   task: string;
   method: string;
+  /** The metric this cell was compared on, and which direction is better. */
+  metric: string;
+  goal: Goal;
   pairing: Pairing;
   /** Values used: the common instances when paired, every value of the run when unpaired. */
   nA: number;
@@ -60,8 +66,18 @@ export interface CellComparison {
   verdict: Verdict;
 }
 
+/** A task of the runs that was not compared, and why. */
+export interface SkippedTask {
+  task: string;
+  why: string;
+}
+
 export interface CompareReport {
+  /** The metric of the comparison: `--metric`, else the suite's primary (tasks in `byTask` use their own). */
   metric: ChosenMetric;
+  /** Each compared task's metric, when tasks were compared on their own primaries. */
+  byTask?: Record<string, ChosenMetric>;
+  skipped: SkippedTask[];
   threshold: number;
   seed: number;
   resamples: number;
@@ -75,8 +91,50 @@ export function compareRuns(rowsA: readonly ResultRow[], rowsB: readonly ResultR
   if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new UserError(`threshold must be a non-negative number, got ${threshold}`);
   const seed = options.seed ?? DEFAULT_COMPARE_SEED;
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  const metric = chooseMetric(rowsA, rowsB, options.metric, options.primary);
-  let paired = pairCells(rowsA, rowsB, metric.metric);
+  const tasks = [...new Set([...rowsA, ...rowsB].map((r) => r.task))].sort();
+  const skipped: SkippedTask[] = [];
+  const perTask = !options.metric && Object.keys(options.byTask ?? {}).length > 0;
+  // Which metric each task is compared on.
+  const chosen = new Map<string, ChosenMetric>();
+  let metric: ChosenMetric;
+  if (perTask) {
+    for (const task of tasks) {
+      const hint = options.byTask![task] ?? options.primary;
+      const ofTask = (rows: readonly ResultRow[]) => rows.filter((r) => r.task === task);
+      const [a, b] = [ofTask(rowsA), ofTask(rowsB)];
+      if (!a.length || !b.length) {
+        skipped.push({ task, why: `only in ${a.length ? 'A' : 'B'}` });
+        continue;
+      }
+      const has = (rows: ResultRow[], m: string) => rows.some((r) => r.metric === m);
+      if (hint && (!has(a, hint.metric) || !has(b, hint.metric))) {
+        skipped.push({ task, why: `its primary metric ${hint.metric} has no rows in ${has(a, hint.metric) ? 'B' : has(b, hint.metric) ? 'A' : 'either run'}` });
+        continue;
+      }
+      try {
+        chosen.set(task, chooseMetric(a, b, undefined, hint));
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        skipped.push({ task, why: error.message });
+      }
+    }
+    const suitePrimary = [...chosen.values()].find((m) => m.metric === options.primary?.metric);
+    metric = suitePrimary ?? chosen.values().next().value ?? chooseMetric(rowsA, rowsB, undefined, options.primary);
+  } else {
+    metric = chooseMetric(rowsA, rowsB, options.metric, options.primary);
+    for (const task of tasks) chosen.set(task, metric);
+  }
+  let paired: Array<PairedCell & { chosen: ChosenMetric }> = [];
+  for (const [task, m] of chosen) {
+    const cells = pairCells(rowsA.filter((r) => r.task === task), rowsB.filter((r) => r.task === task), m.metric);
+    if (!cells.length) {
+      const inA = rowsA.some((r) => r.task === task);
+      const inB = rowsB.some((r) => r.task === task);
+      skipped.push({ task, why: inA && inB ? `no rows of ${m.metric}${perTask ? '' : ' (compare it with --metric <one of its metrics>)'}` : `only in ${inA ? 'A' : 'B'}` });
+      continue;
+    }
+    paired.push(...cells.map((c) => ({ ...c, chosen: m })));
+  }
   if (options.methods?.length) {
     const known = new Set(paired.map((c) => c.method));
     for (const method of options.methods) {
@@ -85,24 +143,37 @@ export function compareRuns(rowsA: readonly ResultRow[], rowsB: readonly ResultR
     paired = paired.filter((c) => options.methods!.includes(c.method));
   }
   if (!paired.some((c) => c.a.values.size && c.b.values.size)) {
-    throw new UserError(`nothing to compare on ${metric.metric}: no task × method has values in both runs`, [
+    throw new UserError(`nothing to compare on ${perTask ? "each task's primary metric" : metric.metric}: no task × method has values in both runs`, [
       `A: ${describeCells(paired.filter((c) => c.a.values.size))}`,
       `B: ${describeCells(paired.filter((c) => c.b.values.size))}`,
+      ...skipped.map((s) => `skipped ${s.task}: ${s.why}`),
     ]);
   }
   const root = createRng(seed);
-  const cells = paired.map((cell) => compareCell(cell, metric.goal, threshold, () => root.fork(`${cell.task}\0${cell.method}`), resamples));
-  return { metric, threshold, seed, resamples, cells, exitCode: cells.some((c) => c.verdict === 'worse') ? 1 : 0 };
+  const cells = paired.map((cell) => compareCell(cell, cell.chosen, threshold, () => root.fork(`${cell.task}\0${cell.method}`), resamples));
+  return {
+    metric,
+    ...(perTask ? { byTask: Object.fromEntries(chosen) } : {}),
+    skipped,
+    threshold,
+    seed,
+    resamples,
+    cells,
+    exitCode: cells.some((c) => c.verdict === 'worse') ? 1 : 0,
+  };
 }
 
 function describeCells(cells: PairedCell[]): string {
   return cells.map((c) => `${c.method} on ${c.task}`).join(', ') || 'no values';
 }
 
-function compareCell(cell: PairedCell, goal: Goal, threshold: number, rngFor: () => Rng, resamples: number): CellComparison {
+function compareCell(cell: PairedCell, chosen: ChosenMetric, threshold: number, rngFor: () => Rng, resamples: number): CellComparison {
+  const goal = chosen.goal;
   const base = {
     task: cell.task,
     method: cell.method,
+    metric: chosen.metric,
+    goal,
     common: cell.common.length,
     onlyA: cell.onlyA.length,
     onlyB: cell.onlyB.length,

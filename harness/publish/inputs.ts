@@ -1,11 +1,11 @@
 // What `harness publish` reads: run folders (rows.csv + manifest.json + claims.csv) or bare rows.csv
 // files, grouped into one leaderboard per suite version. Versions of a suite are never ranked together.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { BudgetName, ResultRow } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 import { canonicalJson } from '../plan/canonical.ts';
-import type { Registry } from '../plan/registry.ts';
+import { HARNESS_ROOT, type Registry } from '../plan/registry.ts';
 import { loadSuite, readSuiteFile } from '../plan/suite.ts';
 import { CLAIM_COLUMNS, type ClaimRow } from '../results/claims.ts';
 import { parseCsv, readRows } from '../results/csv.ts';
@@ -77,14 +77,16 @@ export async function readRunInputs(paths: string[]): Promise<RunInput[]> {
     if (!existsSync(abs)) throw new UserError(`${path}: no such file or folder`);
     const isDir = statSync(abs).isDirectory();
     const dir = isDir ? abs : dirname(abs);
-    const rowsFile = isDir ? join(abs, 'rows.csv') : abs;
-    if (!existsSync(rowsFile)) throw new UserError(`${path}: not a run folder: no rows.csv in it`, ['pass a run folder (rows.csv + manifest.json) or a rows.csv file']);
+    // A reference leaderboard folder (results/leaderboards/<suite>) keeps its rows compressed.
+    const rowsFile = isDir ? (existsSync(join(abs, 'rows.csv')) || !existsSync(join(abs, 'rows.csv.gz')) ? join(abs, 'rows.csv') : join(abs, 'rows.csv.gz')) : abs;
+    if (!existsSync(rowsFile)) throw new UserError(`${path}: not a run folder: no rows.csv in it`, ['pass a run folder (rows.csv + manifest.json), a reference leaderboard folder (rows.csv.gz + provenance.json) or a rows.csv file']);
     if (runs.some((r) => r.rowsFile === rowsFile)) throw new UserError(`${path}: given twice`);
     const rows = await readRows(rowsFile);
-    const manifestFile = join(dir, 'manifest.json');
+    // A reference leaderboard folder's provenance.json records the suite and leaderboard settings as a manifest does.
+    const manifestFile = [join(dir, 'manifest.json'), join(dir, 'provenance.json')].find((f) => existsSync(f)) ?? join(dir, 'manifest.json');
     const sibling = (name: string) => (existsSync(join(dir, name)) ? join(dir, name) : undefined);
     // Sibling files describe the rows only when the rows are the run folder's own rows.csv.
-    const own = basename(rowsFile) === 'rows.csv';
+    const own = basename(rowsFile) === 'rows.csv' || basename(rowsFile) === 'rows.csv.gz';
     const manifest = own && existsSync(manifestFile) ? readManifest(manifestFile) : undefined;
     const siblings = own ? { leaderboard: sibling('leaderboard.csv'), claims: sibling('claims.csv'), records: sibling('records.jsonl') } : {};
     let label = fileSafe(basename(dir));
@@ -169,7 +171,9 @@ function suiteDefinition(suite: string, version: number, runs: RunInput[], regis
       ]);
     }
     const recorded = manifests[0].suite;
-    const text = existsSync(recorded.file) ? suiteText(recorded.file, version) : {};
+    // Reference leaderboards record the suite file relative to the repository.
+    const file = isAbsolute(recorded.file) ? recorded.file : join(HARNESS_ROOT, recorded.file);
+    const text = existsSync(file) ? suiteText(file, version) : {};
     return { config: configs[0], file: recorded.file, sha256: recorded.sha256, ...text };
   }
   // Bare rows.csv: the installed suite defines the primary metric and the groups.

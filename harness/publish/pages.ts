@@ -41,7 +41,7 @@ export interface SuitePageView {
   page: SuitePage;
   boards: BoardView[];
   figures: FigureView[];
-  downloads: { leaderboard: string; claims: string; runs: Map<string, RunDownloads> };
+  downloads: { leaderboard: string; leaderboardLong?: string; claims: string; runs: Map<string, RunDownloads> };
 }
 
 export interface SiteView {
@@ -211,7 +211,7 @@ ${view.figures.length ? html`<h2 id="figures">Plugin figures</h2>${view.figures.
 <h2 id="claims">Claims</h2>
 ${p.claims.length ? claimsTable(p.claims) : html`<p class="note">No plugin states a claim about suite <code>${p.suite}</code> in these runs.</p>`}
 <h2 id="runs">Runs, provenance and downloads</h2>
-<p>Leaderboard of this page (all runs together): <a href="${view.downloads.leaderboard}">leaderboard.csv</a>${p.claims.length ? html` · claims: <a href="${view.downloads.claims}">claims.csv</a>` : ''}. Text cells that start with = + - @ are prefixed with ' in every published CSV.</p>
+<p>Leaderboard of this page (all runs together): <a href="${view.downloads.leaderboard}">leaderboard.csv</a>${view.downloads.leaderboardLong ? html` · long (tidy, one row per task × group × method × metric): <a href="${view.downloads.leaderboardLong}">leaderboard-long.csv</a>` : ''}${p.claims.length ? html` · claims: <a href="${view.downloads.claims}">claims.csv</a>` : ''}. Text cells that start with = + - @ are prefixed with ' in every published CSV.</p>
 ${runsTable(view)}
 ${unfinishedUnits(p)}
 <h3>Provenance of each entry</h3>

@@ -11,7 +11,7 @@ import { UserError } from '../errors.ts';
 import { discover, HARNESS_VERSION, type Registry } from '../plan/registry.ts';
 import { groupLabel, rankingFor } from '../results/leaderboard.ts';
 import { primaryMetricSpec, renderSvg, scopeSvgIds, svgToPng } from './charts.ts';
-import { claimsCsv, leaderboardCsv, neutralizedCopy } from './downloads.ts';
+import { claimsCsv, leaderboardCsv, leaderboardLongCsv, neutralizedCopy } from './downloads.ts';
 import { fileSafe, groupBySuiteVersion, readRunInputs, type SuitePage } from './inputs.ts';
 import { boardsOf, renderIndex, renderSuitePage, suitePageFile, type BoardView, type ChartView, type FigureView, type RunDownloads, type SiteView, type SuitePageView } from './pages.ts';
 import { bindPageData, findPluginCharts } from './plugin-charts.ts';
@@ -131,6 +131,7 @@ async function writeDownloads(page: SuitePage, write: (relative: string, content
   }
   return {
     leaderboard: write(`${dir}/leaderboard.csv`, await leaderboardCsv(page.board)),
+    leaderboardLong: write(`${dir}/leaderboard-long.csv`, await leaderboardLongCsv(page.board)),
     claims: write(`${dir}/claims.csv`, await claimsCsv(page.claims)),
     runs,
   };
