@@ -127,10 +127,18 @@ async function evaluateModel(unit: Unit, task: Task, ctx: RunContext, data: unkn
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error instanceof ShapeError) return error.message;
+  // What --sandbox (Node's permission model) refuses says so, and what to do.
+  const { code, permission, resource } = error as Error & { code?: string; permission?: string; resource?: string };
+  if (code === 'ERR_DLOPEN_DISABLED') return `${error.message} — native addons (e.g. onnxruntime-node, tfjs-node) cannot run under --sandbox; run this unit without it`;
+  if (code === 'ERR_ACCESS_DENIED') return `--sandbox refused ${permission ?? 'access'}${resource ? ` to ${resource}` : ''}: ${error.message}${firstFrame(error)}`;
+  return `${error.name}: ${error.message}${firstFrame(error)}`;
+}
+
+function firstFrame(error: Error): string {
   const frame = (error.stack ?? '')
     .split('\n')
     .slice(1)
     .map((l) => l.trim())
     .find((l) => l.startsWith('at ') && !l.includes('node:') && !l.includes('/harness/run/'));
-  return `${error.name}: ${error.message}${frame ? ` (${frame.replace(/^at /, '')})` : ''}`;
+  return frame ? ` (${frame.replace(/^at /, '')})` : '';
 }
