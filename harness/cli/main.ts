@@ -17,6 +17,7 @@ import { registerReproduce } from './reproduce.ts';
 import { registerRun } from './run.ts';
 import { registerScore } from './score.ts';
 import { registerServe } from './serve.ts';
+import { registerSign } from './sign.ts';
 import { registerValidate } from './validate.ts';
 
 export function buildProgram(): Command {
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .version(HARNESS_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerBench, registerNew, registerPlugin, registerServe, registerExport]) {
+  for (const register of [registerRun, registerPlan, registerList, registerLeaderboard, registerCompare, registerMerge, registerPublish, registerReproduce, registerScore, registerValidate, registerSign, registerBench, registerNew, registerPlugin, registerServe, registerExport]) {
     register(program);
   }
   return program;

@@ -1,6 +1,6 @@
 // Finds plugins and suites from their manifests alone; plugin code is imported only when a unit needs it.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
@@ -215,10 +215,38 @@ export function manifestProblems(manifest: PluginManifest, file: string): string
   duplicates('metrics', (manifest.metrics ?? []).map((m) => m.id));
   duplicates('kernels', (manifest.kernels ?? []).map((k) => k.id));
   duplicates('claims', (manifest.claims ?? []).map((c) => c.id));
+  problems.push(...pathProblems(manifest, file));
   for (const [i, metric] of (manifest.metrics ?? []).entries()) {
     const [lo, hi] = metric.range ?? [null, null];
     if (lo !== null && hi !== null && !(lo < hi)) problems.push(`${file}: /metrics/${i}/range: expected [lo, hi] with lo < hi, got [${lo}, ${hi}]`);
   }
+  return problems;
+}
+
+/** Paths in plugin.json stay inside what they name: `entry` and `suites` inside the plugin folder (also
+ * after following symlinks), dataset files inside their dataset's folder. */
+function pathProblems(manifest: PluginManifest, file: string): string[] {
+  const problems: string[] = [];
+  const dir = dirname(resolve(file));
+  const realDir = existsSync(dir) ? realpathSync(dir) : dir;
+  const escapes = (path: string) => isAbsolute(path) || path.split(/[\\/]+/).includes('..') || /^[A-Za-z]:/.test(path);
+  const inPluginFolder = (path: string, where: string) => {
+    if (escapes(path)) {
+      problems.push(`${file}: ${where}: "${path}" leaves the plugin folder; expected a path relative to it, without ".."`);
+      return;
+    }
+    const target = join(dir, path);
+    if (!existsSync(target)) return; // reported where the file is needed
+    const real = realpathSync(target);
+    if (real !== realDir && !real.startsWith(realDir + sep)) problems.push(`${file}: ${where}: "${path}" is a symlink to ${real}, outside the plugin folder`);
+  };
+  if (manifest.entry !== undefined) inPluginFolder(manifest.entry, '/entry');
+  (manifest.suites ?? []).forEach((path, i) => inPluginFolder(path, `/suites/${i}`));
+  (manifest.datasets ?? []).forEach((dataset, i) =>
+    dataset.files.forEach((f, j) => {
+      if (escapes(f.path)) problems.push(`${file}: /datasets/${i}/files/${j}/path: "${f.path}" leaves the dataset's folder; expected a path relative to it, without ".."`);
+    }),
+  );
   return problems;
 }
 

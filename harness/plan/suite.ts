@@ -1,5 +1,6 @@
 // Loading a suite: YAML → schema check → every task, method and metric resolved against the registry.
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
 import { methodTasks, type MetricDeclaration } from '../api/manifest.ts';
 import type { SuiteFile, SuiteMethod } from '../api/suite.ts';
@@ -16,6 +17,9 @@ export interface ResolvedSuite {
   methods: SuiteMethod[];
 }
 
+/** How many times aliases may expand when a suite is read (the yaml package's guard against alias bombs). */
+export const MAX_YAML_ALIASES = 100;
+
 export function readSuiteFile(file: string): SuiteFile {
   let text: string;
   try {
@@ -30,7 +34,13 @@ export function readSuiteFile(file: string): SuiteFile {
       doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`),
     );
   }
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    // An alias without its anchor, or aliases that multiply into a huge document ("billion laughs"), is bad input.
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    throw new UserError(`${file}: invalid YAML: ${(error as Error).message}`);
+  }
   const problems = schemaProblems('suite', value, file);
   if (problems.length) throw new UserError(`${file}: the suite does not match the suite schema`, problems);
   return value as SuiteFile;
@@ -120,14 +130,22 @@ function withIncludes(registry: Registry, suite: SuiteFile, file: string): Suite
   const names = new Set(methods.map(methodName));
   const groupBy = new Set(suite.leaderboard?.groupBy ?? []);
   let timeoutSeconds = suite.timeoutSeconds;
+  const included = new Map<string, number>();
   for (const [i, { suite: id, budget }] of suite.include.entries()) {
     let inner: SuiteFile;
+    let innerFile: string;
     try {
-      inner = readSuiteFile(requireSuite(registry, id).file);
+      innerFile = requireSuite(registry, id).file;
+      inner = readSuiteFile(innerFile);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       throw new UserError(`${file}: /include/${i}: ${error.message}`, error.details);
     }
+    if (resolvePath(innerFile) === resolvePath(file)) throw new UserError(`${file}: /include/${i}: a suite cannot include itself`);
+    if (included.has(resolvePath(innerFile))) {
+      throw new UserError(`${file}: /include/${i}: suite "${id}" is already included by /include/${included.get(resolvePath(innerFile))}; its units would run twice`);
+    }
+    included.set(resolvePath(innerFile), i);
     if (inner.include?.length) throw new UserError(`${file}: /include/${i}: suite "${id}" includes other suites itself; include those directly`);
     const innerBudget = inner.budgets?.[budget] ?? {};
     for (const task of inner.tasks) {

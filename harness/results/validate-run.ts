@@ -6,10 +6,12 @@ import { UserError } from '../errors.ts';
 import { canonicalJson, sha256 } from '../plan/canonical.ts';
 import { expandPlan, type PlannedModel } from '../plan/expand.ts';
 import type { Registry } from '../plan/registry.ts';
-import { loadSuite } from '../plan/suite.ts';
+import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
 import { selectionFromJson } from '../plan/select.ts';
 import { readRows } from './csv.ts';
 import { CHECKED_FILES, unitRowsChecksum } from './outputs.ts';
+import type { LeaderboardConfig } from './leaderboard.ts';
+import { derivedFieldProblems, runManifestProblems } from './manifest-check.ts';
 
 interface ManifestUnit {
   key: string;
@@ -34,12 +36,18 @@ interface RunManifest {
   models?: PlannedModel[];
   units: ManifestUnit[];
   checksums?: Record<string, string>;
+  leaderboard: Record<string, unknown>;
 }
 
 const PROVENANCE: (keyof ResultRow)[] = ['harness_version', 'git_sha', 'node_version', 'cpu', 'os', 'started_at', 'plugin_version'];
 
 /** Every problem of a run folder, each naming the file and what was expected; empty when it passes. */
-export async function runFolderProblems(registry: Registry, dir: string): Promise<string[]> {
+export interface RunFolderCheckOptions {
+  /** The leaderboard configuration `run` derives from a suite (the manifest's copy is compared with it). */
+  leaderboardConfig?: (resolved: ResolvedSuite) => LeaderboardConfig;
+}
+
+export async function runFolderProblems(registry: Registry, dir: string, options: RunFolderCheckOptions = {}): Promise<string[]> {
   const manifestFile = join(dir, 'manifest.json');
   let manifest: RunManifest;
   try {
@@ -47,6 +55,9 @@ export async function runFolderProblems(registry: Registry, dir: string): Promis
   } catch (error) {
     return [`${manifestFile}: ${existsSync(manifestFile) ? `not valid JSON: ${(error as Error).message}` : 'missing: not a run folder'}`];
   }
+  // Its shape first: no field is read before it is known to be there with its type.
+  const shape = runManifestProblems(manifest, manifestFile);
+  if (shape.length) return shape;
   const problems: string[] = [];
 
   // 1. Files are those the run wrote.
@@ -122,6 +133,8 @@ export async function runFolderProblems(registry: Registry, dir: string): Promis
           `${dir}/rows.csv: ${foreign.length} unit key(s) cannot be recomputed from suite "${manifest.suite.id}" v${manifest.suite.version} with the installed plugins (different plugin code, versions or datasets?)`,
         );
       }
+      // Every field that can be derived is recomputed, not trusted.
+      problems.push(...(await derivedFieldProblems({ manifest, manifestFile, dir, registry, resolved, plan, rowKeys: [...byUnit.keys()], expectedLeaderboard: options.leaderboardConfig?.(resolved) })));
     }
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
