@@ -1,6 +1,8 @@
-// `--backend onnx` for trainNet: the same seed gives the same weights on the ONNX engine, and a
-// short run agrees with the tfjs backend within float32 drift (documented tolerance: weights within
-// 1e-4 of the largest weight change, final loss within 1e-4 relative, after 12 steps).
+// `--backend onnx` for trainNet and trainLM: the same seed gives the same weights on the ONNX
+// engine, and a short run agrees with the tfjs backend within float32 drift (documented tolerance:
+// MLP weights within 1e-4 of the largest weight change and final loss within 1e-4 relative after
+// 12 steps; LM losses within 1e-3 relative at every one of 6 Adam steps, weights within 1e-3 of the
+// largest weight change).
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { createRng } from '../harness/api/index.ts';
@@ -9,6 +11,12 @@ import { trainNet, type TrainOptions } from '../harness/nn/train.ts';
 import { mlpSpec, type Tf, type Weights } from '../harness/nn/vision.ts';
 import { supportsNet, trainNetOnnx } from '../harness/onnx-train/train-net.ts';
 import type { ImageSet } from '../datasets/mnist.ts';
+import { trainLM, type TrainLMOptions } from '../harness/nn/lm/train-lm.ts';
+import { transformerLM } from '../harness/nn/lm/transformer.ts';
+import type { SequenceModel } from '../harness/nn/lm/sequence-model.ts';
+import type { Tf as LmTf } from '../harness/nn/lm/tf.ts';
+import { gssLM } from '../harness/nn/ssm/ssm-lm.ts';
+import { supportsLM, trainLMOnnx } from '../harness/onnx-train/train-lm.ts';
 
 let tf: Tf;
 before(async () => {
@@ -69,4 +77,51 @@ test('trainNet on the ONNX engine: the same seed gives identical weights; tfjs a
     assert.ok(gap <= 1e-4 * Math.max(moved, 1), `${label}: weights differ from tfjs by ${gap} (largest change ${moved})`);
     assert.ok(Math.abs(a.finalLoss - reference.finalLoss) <= 1e-4 * Math.max(1, reference.finalLoss), `${label}: final loss ${a.finalLoss} vs tfjs ${reference.finalLoss}`);
   }
+});
+
+const LM_OPTIONS = (vocab: number): TrainLMOptions => {
+  return {
+    steps: 6,
+    lr: 3e-3,
+    warmupSteps: 2,
+    clipNorm: 1,
+    weightDecay: 0.01,
+    // Two batch shapes (8 and 5 tokens, the second with a loss mask): the engine compiles one graph per shape.
+    nextBatch: (step) => {
+      const rng = createRng(100 + step);
+      const length = step % 2 ? 5 : 8;
+      const ids = Int32Array.from({ length: 2 * (length + 1) }, () => rng.int(vocab));
+      const lossMask = step % 2 ? Float32Array.from({ length: 2 * length }, (_, i) => (i % 4 === 0 ? 0 : 1)) : undefined;
+      return { ids, batch: 2, length, lossMask };
+    },
+  };
+};
+
+async function compareLMTraining(label: string, make: () => SequenceModel): Promise<void> {
+  const ltf = tf as unknown as LmTf;
+  const weightsOf = (m: SequenceModel) => m.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  const a = make();
+  const b = make();
+  const c = make();
+  assert.ok(supportsLM(a), `${label}: the engine has no step graph`);
+  const start = weightsOf(a);
+  const viaOnnx = await trainLMOnnx(ltf, a, LM_OPTIONS(a.vocabSize));
+  const again = await trainLMOnnx(ltf, c, LM_OPTIONS(c.vocabSize));
+  assert.deepEqual(viaOnnx.losses, again.losses, `${label}: two runs from the same seed differ`);
+  const viaTfjs = await trainLM(ltf, b, LM_OPTIONS(b.vocabSize));
+  viaOnnx.losses.forEach((loss, i) => assert.ok(Math.abs(loss - viaTfjs.losses[i]) <= 1e-3 * viaTfjs.losses[i], `${label}: step ${i} loss ${loss} vs tfjs ${viaTfjs.losses[i]}`));
+  const [wa, wb] = [weightsOf(a), weightsOf(b)];
+  let gap = 0;
+  let moved = 0;
+  wa.forEach((w, j) => w.forEach((x, i) => ((gap = Math.max(gap, Math.abs(x - wb[j][i]))), (moved = Math.max(moved, Math.abs(wb[j][i] - start[j][i]))))));
+  assert.ok(moved > 1e-3, `${label}: training moved the weights by only ${moved}`);
+  assert.ok(gap <= 1e-3 * moved, `${label}: weights differ from tfjs by ${gap} (largest change ${moved})`);
+  for (const m of [a, b, c]) m.dispose();
+}
+
+test('trainLM on the ONNX engine (Transformer with RoPE and with ALiBi, GSS): deterministic, and agrees with tfjs over 6 Adam steps', async () => {
+  const ltf = tf as unknown as LmTf;
+  await compareLMTraining('transformer rope', () => transformerLM(ltf, { vocabSize: 17, dModel: 16, heads: 2, layers: 2, ffn: 32, positional: 'rope', maxLength: 16 }, createRng(5)));
+  await compareLMTraining('transformer alibi', () => transformerLM(ltf, { vocabSize: 17, dModel: 16, heads: 2, layers: 1, ffn: 32, positional: 'alibi', maxLength: 16 }, createRng(6)));
+  await compareLMTraining('gss', () => gssLM(ltf, { vocabSize: 17, dModel: 16, ffn: 32, channels: 4, stateSize: 4, layers: 2 }, createRng(7)));
 });

@@ -19,8 +19,20 @@ export function loadTensorBackend(choice: BackendChoice): Promise<TensorBackend>
 /** The backend name under which training steps run on the ONNX engine. */
 export const ONNX_TRAINING_BACKEND = 'onnx';
 
+let onnxTraining = false;
+
+/** True once `--backend onnx` is loaded in this process: trainers that see only a tfjs namespace
+ * (harness/nn/lm trainLM) ask this to run their steps on the ONNX engine. */
+export function onnxTrainingChosen(): boolean {
+  return onnxTraining;
+}
+
 async function select(choice: BackendChoice): Promise<TensorBackend> {
-  if (choice === 'onnx') return onnxBackend();
+  if (choice === 'onnx') {
+    const backend = await onnxBackend();
+    onnxTraining = true;
+    return backend;
+  }
   const order: Exclude<BackendChoice, 'auto' | 'onnx'>[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
   for (const name of order) {

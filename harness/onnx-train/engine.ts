@@ -101,17 +101,22 @@ function tensorOf(ort: Ort, dtype: DType, data: ArrayLike<number>, shape: number
 }
 
 /** Runs a model's step graph. Parameters and optimiser state live in ORT tensors between steps:
- * the outputs of one run are the inputs of the next, never copied into JS arrays by this class. */
+ * the outputs of one run are the inputs of the next, never copied into JS arrays by this class.
+ * Batches of another shape (a sequence model at another length) get their own session, compiled
+ * on first use, over the same parameter and state tensors. */
 export class OnnxTrainer {
   private t = 0;
+  private readonly sessions = new Map<string, { session: Session; model: StepModel }>();
   private constructor(
     private readonly ort: Ort,
-    private readonly session: Session,
-    private readonly model: StepModel,
+    private active: { session: Session; model: StepModel },
     private readonly opt: GraphOptimizer,
     private readonly float: FloatType,
+    private readonly threads: number | undefined,
     private state: Record<string, OrtTensor>,
-  ) {}
+  ) {
+    this.sessions.set(shapeKey(active.model), active);
+  }
 
   /** Compiles the step graph and loads it with `init` parameters (zero optimiser state). */
   static async create(model: StepModel, opt: GraphOptimizer, init: Record<string, ArrayLike<number>>, options?: { float?: FloatType; threads?: number }): Promise<OnnxTrainer> {
@@ -125,7 +130,7 @@ export class OnnxTrainer {
       state[p.name] = tensorOf(ort, float, values, p.shape);
       for (const slot of stateSlots(opt)) state[`${p.name}.${slot}`] = tensorOf(ort, float, new Float64Array(sizeOf(p.shape)), p.shape);
     }
-    return new OnnxTrainer(ort, session, model, opt, float, state);
+    return new OnnxTrainer(ort, { session, model }, opt, float, options?.threads, state);
   }
 
   /** Steps taken so far. */
@@ -133,30 +138,43 @@ export class OnnxTrainer {
     return this.t;
   }
 
-  /** One optimiser step on `batch` at learning rate `lr`; returns the loss before the update. */
-  async step(batch: Record<string, ArrayLike<number>>, lr: number): Promise<number> {
+  /** One optimiser step on `batch` at learning rate `lr`; returns the loss before the update.
+   * `model` (same parameters, other batch shapes) switches to that step graph. */
+  async step(batch: Record<string, ArrayLike<number>>, lr: number, model?: StepModel): Promise<number> {
+    if (model && shapeKey(model) !== shapeKey(this.active.model)) {
+      const key = shapeKey(model);
+      let entry = this.sessions.get(key);
+      if (!entry) {
+        entry = { session: await createSession(buildStepGraph(model, this.opt, this.float), this.threads), model };
+        this.sessions.set(key, entry);
+      }
+      this.active = entry;
+    }
     const feeds: Record<string, OrtTensor> = { ...this.state };
-    for (const b of this.model.batch) {
+    for (const b of this.active.model.batch) {
       const values = batch[b.name];
       if (!values) throw new Error(`OnnxTrainer.step: batch lacks "${b.name}"`);
       feeds[b.name] = tensorOf(this.ort, b.dtype === 'float32' || b.dtype === 'float64' ? this.float : b.dtype, values, b.shape);
     }
     this.t++;
     for (const [name, value] of Object.entries(optimizerScalarValues(this.opt, lr, this.t))) feeds[name] = tensorOf(this.ort, this.float, [value], []);
-    const out = await this.session.run(feeds);
+    const out = await this.active.session.run(feeds);
     for (const name of Object.keys(this.state)) this.state[name] = out[`${name}.next`];
     return Number((out.loss.data as FloatArray)[0]);
   }
 
   /** Copies of the current parameters. */
   read(): Record<string, FloatArray> {
-    return Object.fromEntries(this.model.params.map((p) => [p.name, (this.state[p.name].data as FloatArray).slice()]));
+    return Object.fromEntries(this.active.model.params.map((p) => [p.name, (this.state[p.name].data as FloatArray).slice()]));
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    for (const { session } of this.sessions.values()) await session.release();
+    this.sessions.clear();
   }
 }
+
+const shapeKey = (model: StepModel) => JSON.stringify(model.batch.map((b) => [b.name, b.shape]));
 
 /** A session computing the loss and gradients of `model` (for checks): call `run` with parameter
  * and batch values as often as needed, then `release`. */

@@ -31,3 +31,5 @@ export * from './engine.ts';
 export * from './vision.ts';
 export * from './lm.ts';
 export * from './ssm.ts';
+export * from './train-net.ts';
+export * from './train-lm.ts';

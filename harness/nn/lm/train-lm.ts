@@ -1,6 +1,7 @@
 // Next-token training loop for any SequenceModel: Adam (bias-corrected, optional decoupled weight
 // decay = AdamW), linear warm-up then cosine decay to minLrFraction·lr, global-norm gradient
 // clipping, an optional per-target loss mask, progress callbacks and abort through an AbortSignal.
+import { onnxTrainingChosen } from '../../backends/tensors.ts';
 import type { SequenceModel } from './sequence-model.ts';
 import type { Tf, TF } from './tf.ts';
 
@@ -123,6 +124,11 @@ export async function trainLM(tf: Tf, model: SequenceModel, opts: TrainLMOptions
   if (!Number.isInteger(warmupSteps) || warmupSteps < 0) throw new RangeError(`trainLM: warmupSteps must be a non-negative integer, got ${warmupSteps}`);
   if (!(opts.lr > 0)) throw new RangeError(`trainLM: lr must be positive, got ${opts.lr}`);
   if (opts.clipNorm !== undefined && !(opts.clipNorm > 0)) throw new RangeError(`trainLM: clipNorm must be positive, got ${opts.clipNorm}`);
+  // `--backend onnx`: the steps run on ONNX Runtime when that engine has the model's step graph.
+  if (onnxTrainingChosen()) {
+    const onnx = await import('../../onnx-train/train-lm.ts');
+    if (onnx.supportsLM(model)) return onnx.trainLMOnnx(tf, model, opts);
+  }
   const beta1 = opts.beta1 ?? 0.9;
   const beta2 = opts.beta2 ?? 0.999;
   const epsilon = opts.epsilon ?? 1e-8;
