@@ -78,4 +78,7 @@ process.on('message', (message: ToWorker) => {
 });
 // The parent is gone (killed, or its IPC channel closed): nothing is left to report to.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C on a terminal reaches the whole process group: the parent decides (it stops its children and
+// records their units as interrupted, not failed).
+process.on('SIGINT', () => {});
 post({ type: 'ready' });
