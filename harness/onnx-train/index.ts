@@ -22,8 +22,14 @@
 //   one run are passed as the next run's feeds (onnxruntime-node 1.30 has no IO binding or
 //   device-resident outputs on the CPU, so each run copies them once out of and into ORT — about
 //   4 × the parameter bytes per SGD step; nothing goes through per-element JS loops).
-// - vision.ts, lm.ts: the shared models (harness/nn NetSpec MLPs, the Transformer LM) as step
-//   models with the same parameter names, shapes and initialisation as their tfjs versions.
+// - vision.ts, lm.ts, ssm.ts: the shared models (harness/nn NetSpec MLPs, the Transformer LM with
+//   every positional scheme, the GSS LM with the DSS kernel and the causal long convolution as a
+//   Toeplitz product) as step models with the same parameter names and shapes as their tfjs versions.
+// - train-net.ts, train-lm.ts: trainNet / trainLM on the engine, chosen by `--backend onnx`
+//   (harness/backends/tensors.ts); models the engine lacks (convolutions, dropout, DSS LM) stay on tfjs.
+// - kernels.ts: `harness bench nn:onnx-train-{mlp,lm,gss}-step`, beside tfjs and PyTorch CPU.
+// Checks: test/onnx-train-grad (every op vs finite differences, float64), test/onnx-train-models
+// (whole-model gradients vs tfjs and a Float64 reference), test/onnx-train-backend (trainers).
 export * from './graph.ts';
 export * from './ops.ts';
 export * from './optimizer.ts';
