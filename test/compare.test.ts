@@ -313,6 +313,18 @@ describe('harness compare on real runs of the fixture suite', () => {
     assert.equal((await run(rowsOf('regressed'), rowsOf('a'))).code, 0);
   });
 
+  it('--json gives the same verdicts and exit code as data', async () => {
+    const worse = await run(rowsOf('a'), rowsOf('regressed'), { json: true });
+    assert.equal(worse.code, 1);
+    const report = JSON.parse(worse.stdout);
+    assert.equal(report.exitCode, 1);
+    assert.equal(report.metric.metric, 'abs-error');
+    const stratified = report.cells.find((c: { method: string }) => c.method === 'fixture-pi/stratified');
+    assert.equal(stratified.verdict, 'worse');
+    assert.equal(stratified.pairing, 'paired');
+    assert.ok(Math.abs(stratified.difference.estimate - 0.5) < 1e-12);
+  });
+
   it('bad input is a UserError (exit 2): unreadable file, unknown metric', async () => {
     await assert.rejects(run(join(dir, 'nope.csv'), rowsOf('a')), (e: unknown) => e instanceof UserError && /cannot read .*nope\.csv: ENOENT/.test(e.message));
     await assert.rejects(run(rowsOf('a'), rowsOf('a'), { metric: 'abs-eror' }), (e: unknown) => e instanceof UserError && /did you mean "abs-error"/.test(e.message));

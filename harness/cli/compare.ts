@@ -16,6 +16,8 @@ export interface CompareCommandOptions {
   threshold: number;
   method: string[];
   seed: number;
+  /** Print the report as JSON instead of the table. */
+  json?: boolean;
   /** Bootstrap resamples (not a CLI option: the default is enough; tests may lower it to 2000). */
   resamples?: number;
 }
@@ -38,6 +40,7 @@ export function registerCompare(program: Command, output: CompareOutput = termin
     .option('--threshold <t>', 'absolute margin: B fails only when its whole 95 % CI is worse than A by more than this', parseNonNegativeNumber, 0)
     .option('--method <id>', 'compare only this method (repeatable)', collect, [])
     .option('--seed <n>', 'seed of the bootstrap', parseSeed, DEFAULT_COMPARE_SEED)
+    .option('--json', 'print the comparison as JSON (the exit code is the same)', false)
     .action(async (fileA: string, fileB: string, opts: CompareCommandOptions) => {
       const exitCode = await compareCommand(fileA, fileB, opts, output);
       if (exitCode !== 0) process.exitCode = exitCode;
@@ -58,7 +61,8 @@ export async function compareCommand(fileA: string, fileB: string, opts: Compare
     resamples: opts.resamples,
     methods: opts.method,
   });
-  output.stdout(renderComparison(report, { fileA, fileB, rowsA, rowsB }));
+  if (opts.json) output.stdout(`${JSON.stringify({ a: fileA, b: fileB, ...report }, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  else output.stdout(renderComparison(report, { fileA, fileB, rowsA, rowsB }));
   return report.exitCode;
 }
 
