@@ -24,7 +24,18 @@ const budgetOrder: BudgetName[] = ['smoke', 'standard', 'full'];
  * checked by running the plugin's code (`pending`). */
 export type PlannedClaim = { row: ClaimRow } | { pending: Omit<ClaimRow, 'measured' | 'status' | 'why'>; record: PluginRecord; claimId: string };
 
-export function planClaims(registry: Registry, suite: string, budget: BudgetName): PlannedClaim[] {
+/** The units of a claim's plugin (its tasks and methods; every unit when it has none in the plan) that
+ * have no result: a claim checked on part of its data could say "holds" on what happened to finish. */
+export function unitsMissing(units: ReadonlyArray<{ key: string; task: string; plugin: string }>, present: ReadonlySet<string>): (plugin: string) => string | undefined {
+  return (plugin) => {
+    const own = units.filter((u) => u.plugin === plugin || u.task.startsWith(`${plugin}/`));
+    const mine = own.length ? own : units;
+    const missing = mine.filter((u) => !present.has(u.key)).length;
+    return missing ? `${missing} of ${mine.length} units missing (an interrupted or partial run): not checked on part of the data` : undefined;
+  };
+}
+
+export function planClaims(registry: Registry, suite: string, budget: BudgetName, missing?: (plugin: string) => string | undefined): PlannedClaim[] {
   const planned: PlannedClaim[] = [];
   for (const record of registry.plugins.values()) {
     for (const claim of (record.manifest.claims ?? []).filter((c) => c.suite === suite)) {
@@ -34,6 +45,8 @@ export function planClaims(registry: Registry, suite: string, budget: BudgetName
         planned.push({ row: { ...base, measured: '', status: 'not-checked', why: `needs budget "${needs}"; this run used "${budget}"` } });
       } else if (record.notInstalled) {
         planned.push({ row: { ...base, measured: '', status: 'not-checked', why: `plugin not installed: ${record.notInstalled}` } });
+      } else if (missing?.(record.manifest.id)) {
+        planned.push({ row: { ...base, measured: '', status: 'not-checked', why: missing(record.manifest.id)! } });
       } else {
         planned.push({ pending: base, record, claimId: claim.id });
       }

@@ -17,12 +17,14 @@ export interface IsolatedClaimsOptions {
   /** Where what the checks print goes. */
   logFile: string;
   signal?: AbortSignal;
+  /** Why a plugin's claims cannot be checked on this run's units (some are missing), by plugin id. */
+  unitsMissing?: (plugin: string) => string | undefined;
 }
 
 export const CLAIM_TIMEOUT_MS = 120_000;
 
 export async function evaluateClaimsIsolated(registry: Registry, board: Leaderboard, rows: ResultRow[], budget: BudgetName, options: IsolatedClaimsOptions): Promise<ClaimRow[]> {
-  const planned = planClaims(registry, board.config.suite, budget);
+  const planned = planClaims(registry, board.config.suite, budget, options.unitsMissing);
   const result: ClaimRow[] = [];
   const log = new BoundedLog(options.logFile);
   const signal = options.signal ?? new AbortController().signal;

@@ -13,7 +13,7 @@ import { inShard, type Shard } from '../plan/shard.ts';
 import { isEmptySelection, selectionToJson, type Selection } from '../plan/select.ts';
 import { discover, pluginCodeHash, splitQualified, type Registry } from '../plan/registry.ts';
 import { loadSuite, type ResolvedSuite } from '../plan/suite.ts';
-import type { ClaimRow } from '../results/claims.ts';
+import { unitsMissing, type ClaimRow } from '../results/claims.ts';
 import { writeFileAtomic } from '../results/csv.ts';
 import { aggregate, leaderboardView, metricScales, type Leaderboard, type LeaderboardConfig, type TaskRanking } from '../results/leaderboard.ts';
 import { readProvenance, type Provenance } from '../results/provenance.ts';
@@ -211,6 +211,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     memoryLimitMb,
     timeoutMs: options.timeoutSeconds ? Math.min(options.timeoutSeconds * 1000, 2 ** 31 - 1) : CLAIM_TIMEOUT_MS,
     logFile: join(outDir, 'logs', 'claims.log'),
+    unitsMissing: unitsMissing(plan.units, new Set(journal.entries.keys())),
   });
   children.cleanup();
   await outputs(claims);
