@@ -16,9 +16,9 @@ import { forward, initWeights, mlpSpec, type Tf } from '../harness/nn/vision.ts'
 import { weightsToTensors } from '../harness/nn/weights.ts';
 import { gradientEvaluator, OnnxTrainer } from '../harness/onnx-train/engine.ts';
 import { transformerStepModel } from '../harness/onnx-train/lm.ts';
-import { gssStepModel } from '../harness/onnx-train/ssm.ts';
+import { dssStepModel, gssStepModel } from '../harness/onnx-train/ssm.ts';
 import { netStepModel } from '../harness/onnx-train/vision.ts';
-import { gssLM } from '../harness/nn/ssm/ssm-lm.ts';
+import { dssLM, gssLM } from '../harness/nn/ssm/ssm-lm.ts';
 import type { SequenceModel } from '../harness/nn/lm/sequence-model.ts';
 import type { StepModel } from '../harness/onnx-train/engine.ts';
 
@@ -134,4 +134,9 @@ test('Transformer LM: tied embeddings and a loss mask', async () => {
 test('GSS LM (DSS kernel from Λ and C, causal convolution, gating): engine gradients (float64) equal tfjs gradients', async () => {
   const cfg = { vocabSize: 11, dModel: 8, ffn: 16, channels: 4, stateSize: 3, layers: 2 };
   await compareLM('gss', gssLM(tf as unknown as LmTf, cfg, createRng(9)), (B, L) => gssStepModel(cfg, B, L), true, 0);
+});
+
+test('DSS LM (DSS over all channels + GELU FFN): engine gradients (float64) equal tfjs gradients', async () => {
+  const cfg = { vocabSize: 11, dModel: 6, ffn: 12, stateSize: 3, layers: 2 };
+  await compareLM('dss', dssLM(tf as unknown as LmTf, cfg, createRng(11)), (B, L) => dssStepModel(cfg, B, L), false, 0);
 });

@@ -23,7 +23,7 @@
 //   device-resident outputs on the CPU, so each run copies them once out of and into ORT — about
 //   4 × the parameter bytes per SGD step; nothing goes through per-element JS loops).
 // - vision.ts, lm.ts, ssm.ts: the shared models (harness/nn NetSpec MLPs, the Transformer LM with
-//   every positional scheme, the GSS LM with the DSS kernel and the causal long convolution as a
+//   every positional scheme, the GSS and DSS LMs with the DSS kernel and the causal long convolution as a
 //   Toeplitz product) as step models with the same parameter names and shapes as their tfjs versions.
 // - train-net.ts, train-lm.ts: trainNet / trainLM on the engine, chosen by `--backend onnx`
 //   (harness/backends/tensors.ts); models the engine lacks (convolutions, dropout, DSS LM) stay on tfjs.

@@ -1,7 +1,7 @@
-// The GSS language model of harness/nn/ssm (gssLM) as a step model: the same parameter names and
+// The GSS and DSS language models of harness/nn/ssm (gssLM, dssLM) as step models: the same parameter names and
 // shapes, the DSS kernel from Λ, C in real arithmetic (as dssKernel), the causal convolution as
 // the Toeplitz product of ./ops.ts, loss = Σ weights · next-token cross-entropy.
-import type { GSSLMConfig } from '../nn/ssm/ssm-lm.ts';
+import type { DSSLMConfig, GSSLMConfig } from '../nn/ssm/ssm-lm.ts';
 import type { StepModel, TensorSpec } from './engine.ts';
 import type { Graph, Value } from './graph.ts';
 import { add, causalConv, cos, dense, div, embedding, exp, gelu, layerNorm, matmul, mul, neg, reshape, sin, softmaxCrossEntropy, sub } from './ops.ts';
@@ -68,6 +68,52 @@ export function gssStepModel(cfg: GSSLMConfig, B: number, L: number): StepModel 
         const y = add(g, conv, mul(g, uHat, w('dss.d')));
         const uc = dense(g, y, w('wuc'));
         x = add(g, dense(g, mul(g, uc, v), w('wo'), w('bo')), x);
+      }
+      const logits = dense(g, layerNorm(g, x, p['ln_f.g'], p['ln_f.b']), p['out.w'], p['out.b']);
+      return softmaxCrossEntropy(g, logits, batch.targets, batch.weights);
+    },
+  };
+}
+
+/** Parameter names and shapes in the order dssLM creates its variables. */
+export function dssParams(cfg: DSSLMConfig): TensorSpec[] {
+  const { vocabSize: V, dModel: E, ffn: F, stateSize: N, layers } = cfg;
+  const specs: TensorSpec[] = [{ name: 'tok_emb', shape: [V, E] }];
+  for (let l = 0; l < layers; l++) {
+    const p = `h${l}`;
+    specs.push(
+      { name: `${p}.dss.lambda_re`, shape: [N] }, { name: `${p}.dss.lambda_im`, shape: [N] },
+      { name: `${p}.dss.c_re`, shape: [E, N] }, { name: `${p}.dss.c_im`, shape: [E, N] },
+      { name: `${p}.dss.d`, shape: [E] }, { name: `${p}.dss.norm.g`, shape: [E] }, { name: `${p}.dss.norm.b`, shape: [E] },
+      { name: `${p}.ffn.norm.g`, shape: [E] }, { name: `${p}.ffn.norm.b`, shape: [E] },
+      { name: `${p}.ffn.w1`, shape: [E, F] }, { name: `${p}.ffn.b1`, shape: [F] },
+      { name: `${p}.ffn.w2`, shape: [F, E] }, { name: `${p}.ffn.b2`, shape: [E] },
+    );
+  }
+  specs.push({ name: 'ln_f.g', shape: [E] }, { name: 'ln_f.b', shape: [E] }, { name: 'out.w', shape: [E, V] }, { name: 'out.b', shape: [V] });
+  return specs;
+}
+
+/** The DSS LM's step model: x += DSS(x) over all E channels; x += W₂·GELU(W₁·LN(x)). */
+export function dssStepModel(cfg: DSSLMConfig, B: number, L: number): StepModel {
+  const { dModel: E, layers } = cfg;
+  return {
+    params: dssParams(cfg),
+    batch: [
+      { name: 'inputs', shape: [B, L], dtype: 'int64' },
+      { name: 'targets', shape: [B * L], dtype: 'int64' },
+      { name: 'weights', shape: [B * L], dtype: 'float32' },
+    ],
+    loss(g: Graph, p: Record<string, Value>, batch: Record<string, Value>) {
+      let x = reshape(g, embedding(g, p.tok_emb, batch.inputs), [B * L, E]);
+      for (let l = 0; l < layers; l++) {
+        const w = (name: string) => p[`h${l}.${name}`];
+        const uHat = layerNorm(g, x, w('dss.norm.g'), w('dss.norm.b'));
+        const K = dssKernelValue(g, w('dss.lambda_re'), w('dss.lambda_im'), w('dss.c_re'), w('dss.c_im'), L);
+        const conv = reshape(g, causalConv(g, reshape(g, uHat, [B, L, E]), K), [B * L, E]);
+        x = add(g, x, add(g, conv, mul(g, uHat, w('dss.d'))));
+        const h = layerNorm(g, x, w('ffn.norm.g'), w('ffn.norm.b'));
+        x = add(g, x, dense(g, gelu(g, dense(g, h, w('ffn.w1'), w('ffn.b1'))), w('ffn.w2'), w('ffn.b2')));
       }
       const logits = dense(g, layerNorm(g, x, p['ln_f.g'], p['ln_f.b']), p['out.w'], p['out.b']);
       return softmaxCrossEntropy(g, logits, batch.targets, batch.weights);

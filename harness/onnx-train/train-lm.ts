@@ -1,5 +1,5 @@
 // trainLM (harness/nn/lm/train-lm.ts) on the ONNX training engine for the models it has step
-// graphs for (the Transformer LM, every positional scheme; the GSS LM): the same Adam (bias
+// graphs for (the Transformer LM, every positional scheme; the GSS and DSS LMs): the same Adam (bias
 // correction, decoupled decay on matrices, global-norm clipping), warm-up + cosine schedule, loss
 // masks, progress, abort and onEval (the tfjs variables are brought up to date before each
 // evaluation and at the end). A batch of a new shape compiles its own step graph.
@@ -7,10 +7,10 @@ import { lmLearningRate, type LMBatch, type TrainLMOptions, type TrainLMResult }
 import type { SequenceModel } from '../nn/lm/sequence-model.ts';
 import type { Tf, TF } from '../nn/lm/tf.ts';
 import type { TransformerConfig } from '../nn/lm/transformer.ts';
-import type { GSSLMConfig } from '../nn/ssm/ssm-lm.ts';
+import type { DSSLMConfig, GSSLMConfig } from '../nn/ssm/ssm-lm.ts';
 import { OnnxTrainer, type StepModel } from './engine.ts';
 import { transformerStepModel } from './lm.ts';
-import { gssStepModel } from './ssm.ts';
+import { dssStepModel, gssStepModel } from './ssm.ts';
 
 type WithConfig = SequenceModel & { config?: unknown };
 
@@ -23,6 +23,10 @@ function stepModelOf(model: WithConfig): ((B: number, L: number) => StepModel) |
   if (model.kind === 'gss' && model.config) {
     const cfg = model.config as GSSLMConfig;
     return (B, L) => gssStepModel(cfg, B, L);
+  }
+  if (model.kind === 'dss' && model.config) {
+    const cfg = model.config as DSSLMConfig;
+    return (B, L) => dssStepModel(cfg, B, L);
   }
   return null;
 }
