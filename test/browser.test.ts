@@ -5,14 +5,17 @@
 //   HARNESS_SITE=/tmp/site HARNESS_SCREENSHOT=1 node --import tsx --test test/browser.test.ts
 //                                                                     checks an existing site and writes
 //                                                                     docs/leaderboard-smoke.png
+//   HARNESS_SITE=/tmp/site node --import tsx --test --test-name-pattern=weight test/browser.test.ts
+//                                                                     weight and load time of every page of
+//                                                                     that site (goal: < 2 MB, < 2 s)
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { publishSite } from '../harness/publish/site.ts';
-import { cli, FIXTURE_PLUGIN, FIXTURE_SUITES, ROOT, tempDir } from './helpers.ts';
+import { cli, FIXTURE_PLUGIN, ROOT, tempDir } from './helpers.ts';
 
 const CHROMIUM = process.env.HARNESS_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = join(ROOT, 'docs', 'leaderboard-smoke.png');
@@ -107,13 +110,59 @@ test('the published site works in headless Chromium from file://: tables, charts
     index = join(resolve(process.env.HARNESS_SITE), 'index.html');
   } else {
     const run = join(tempDir('browser-run-'), 'run');
-    const result = cli(['run', join(FIXTURE_SUITES, 'fixture.yaml'), '--plugin', FIXTURE_PLUGIN, '--out', run]);
+    const result = cli(['run', join(FIXTURE_PLUGIN, 'suites', 'fixture.yaml'), '--plugin', FIXTURE_PLUGIN, '--out', run]);
     assert.equal(result.status, 0, result.stderr);
     index = (await publishSite({ inputs: [run], out: tempDir('browser-site-') })).index;
   }
   const context = await openBrowser();
   try {
     await checkSite(context, index, process.env.HARNESS_SCREENSHOT === '1' ? SCREENSHOT : undefined);
+  } finally {
+    await context.close();
+  }
+});
+
+/** Goal for every page of a published site: what the browser fetches for it, and the time to its load event. */
+const PAGE_MAX_BYTES = 2 * 1024 * 1024;
+const PAGE_MAX_LOAD_MS = 2000;
+
+test('every page weighs < 2 MB with what it loads, and loads in headless Chromium (< 2 s where HARNESS_SITE is measured)', { skip, timeout: 300_000 }, async (t) => {
+  let dir: string;
+  if (process.env.HARNESS_SITE) {
+    dir = resolve(process.env.HARNESS_SITE);
+  } else {
+    const run = join(tempDir('browser-weight-run-'), 'run');
+    const result = cli(['run', join(FIXTURE_PLUGIN, 'suites', 'fixture.yaml'), '--plugin', FIXTURE_PLUGIN, '--out', run]);
+    assert.equal(result.status, 0, result.stderr);
+    dir = (await publishSite({ inputs: [run], out: tempDir('browser-weight-site-') })).outDir;
+  }
+  const pages = readdirSync(dir).filter((f) => f.endsWith('.html')).sort();
+  assert.ok(pages.length >= 2, 'an index and at least one suite page');
+  const context = await openBrowser();
+  try {
+    for (const name of pages) {
+      const page = await context.newPage();
+      // Every file the page fetches (itself, images, …), by its size on disk.
+      const fetched = new Set<string>();
+      page.on('request', (request) => {
+        if (request.url().startsWith('file:')) fetched.add(fileURLToPath(request.url().replace(/#.*$/, '')));
+      });
+      await page.goto(pathToFileURL(join(dir, name)).href, { waitUntil: 'load' });
+      // Lazy images count too: scroll through the page so each one is requested.
+      await page.evaluate(async () => {
+        for (let y = 0; y < document.body.scrollHeight; y += 800) {
+          window.scrollTo(0, y);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      });
+      await page.waitForLoadState('load');
+      const loadMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd);
+      const bytes = [...fetched].filter((f) => existsSync(f)).reduce((sum, f) => sum + statSync(f).size, 0);
+      t.diagnostic(`${name}: ${(bytes / 1e6).toFixed(2)} MB in ${fetched.size} file(s), load event at ${Math.round(loadMs)} ms`);
+      assert.ok(bytes < PAGE_MAX_BYTES, `${name} weighs ${(bytes / 1e6).toFixed(2)} MB with what it loads (goal < ${PAGE_MAX_BYTES / 1024 / 1024} MiB)`);
+      if (process.env.HARNESS_SITE) assert.ok(loadMs < PAGE_MAX_LOAD_MS, `${name} loads in ${Math.round(loadMs)} ms (goal < ${PAGE_MAX_LOAD_MS} ms)`);
+      await page.close();
+    }
   } finally {
     await context.close();
   }

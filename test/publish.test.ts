@@ -57,7 +57,9 @@ test('publishes a run folder: index, suite page with sortable leaderboard, inlin
   const stratified = board.find((r) => r.method === 'fixture-pi/stratified')!;
   assert.match(table, new RegExp(`data-sort="${stratified['abs-error']}">0\\.01268 <span class="ci">\\[8\\.24e-4, 0\\.02453\\]</span>`));
   assert.equal((pageHtml.match(/<svg /g) ?? []).length, 1, 'one chart, inline');
-  assert.match(pageHtml, /aria-label="[^"]*fixture-pi\/stratified/);
+  // The chart labels drop the prefix every method shares (fixture-pi/) and name the plugin once.
+  assert.match(pageHtml, /aria-label="[^"]*method: stratified/);
+  assert.match(pageHtml, /methods of fixture-pi/);
   assert.match(pageHtml, /<span class="status-holds">holds<\/span>/);
   assert.match(pageHtml, /stratified sampling has lower mean error than uniform/);
   assert.match(pageHtml, /<td class="mono" title="[0-9a-f]{40}">[0-9a-f]{12}<\/td>/, 'git sha in the provenance table');
@@ -215,4 +217,41 @@ test('harness publish refuses to overwrite a folder it did not write, and replac
   await program.parseAsync(['publish', run, '--out', out, '--no-png', '--title', 'Fixture <board>'], { from: 'user' });
   assert.ok(!existsSync(join(out, 'stale.html')));
   assert.match(read(out, 'index.html'), /<h1>Fixture &lt;board&gt;<\/h1>/);
+});
+
+test('mixed suite: the index leads with a methods × tasks headline on each task\'s primary; a board without primary values draws no chart', async () => {
+  let unit = 0;
+  const row = (task: string, method: string, seed: number, metric: string, value: number, goal: 'min' | 'max' | 'info'): ResultRow => ({
+    schema_version: 1, suite: 'mixed', suite_version: 1, task, task_version: 1, method, plugin: task.split('/')[0], plugin_version: '1.0.0',
+    params: '{}', seed, metric, value, unit: '', goal, status: 'ok', reason: '', wall_ms: 1, backend: 'cpu', backend_version: '1',
+    harness_version: '0', git_sha: 'abc', git_dirty: false, node_version: 'v20', cpu: 'x', os: 'linux', started_at: '2026-01-01T00:00:00Z',
+    unit_key: (unit++).toString(16).padStart(64, '0'),
+  });
+  const rows = [
+    ...[0, 1, 2].flatMap((seed) => [row('p/fit', 'p/a', seed, 'rmse', 0.1 + seed / 100, 'min'), row('p/fit', 'p/b', seed, 'rmse', 0.3, 'min')]),
+    ...[0, 1].flatMap((seed) => [row('q/cls', 'q/x', seed, 'acc', 0.9, 'max'), row('q/cls', 'q/y', seed, 'acc', 0.7, 'max')]),
+    // r/time has only an info metric: its primary (ms-per-step) has no value anywhere.
+    row('r/time', 'r/z', 0, 'note', 3, 'info'),
+  ];
+  const dir = join(tempDir('publish-mixed-'), 'run-mixed');
+  mkdirSync(dir, { recursive: true });
+  await writeRows(join(dir, 'rows.csv'), rows);
+  const leaderboard = { suite: 'mixed', suiteVersion: 1, primary: 'rmse', goal: 'min', groupBy: [], byTask: { 'q/cls': { primary: 'acc', goal: 'max' }, 'r/time': { primary: 'ms-per-step', goal: 'min' } } };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ suite: { id: 'mixed', version: 1, file: 'suites/mixed.yaml', sha256: 'x' }, budget: 'smoke', leaderboard }));
+  const out = tempDir('publish-mixed-site-');
+  await publishSite({ inputs: [dir], out });
+  const index = read(out, 'index.html');
+  assert.doesNotMatch(index, /<td>rmse ↓<\/td>/, 'a mixed suite is not "ranked by" its first primary');
+  assert.match(index, /each task's own primary \(2 metrics\)/);
+  const headline = index.match(/<table class="sortable headline">[\s\S]*?<\/table>/)![0];
+  assert.match(headline, /p\/fit<\/a><br><span class="goal">rmse ↓/);
+  assert.match(headline, /q\/cls<\/a><br><span class="goal">acc ↑/);
+  // p/a is best on p/fit (0.11 < 0.3), q/x on q/cls; each cell links to its board.
+  assert.match(headline, /<td class="method">p\/a<\/td><td class="num" data-sort="0.11[0-9]*"><strong><a href="mixed-v1.html#board-1-fit-all">0\.11<\/a><\/strong><\/td><td class="num" data-sort="">–<\/td>/);
+  assert.match(headline, /<td class="method">q\/y<\/td><td class="num" data-sort="">–<\/td><td class="num" data-sort="0.7"><a href="mixed-v1.html#board-2-cls-all">0\.7<\/a><\/td>/);
+  const suitePage = read(out, 'mixed-v1.html');
+  assert.match(suitePage, /no chart: no method has a value of ms-per-step on this board/);
+  assert.equal((suitePage.match(/<svg /g) ?? []).length, 2, 'charts for p/fit and q/cls only');
+  // n = 2 on q/cls: the mean and the reason there is no interval.
+  assert.match(suitePage, /0\.9 <span class="ci" title="no interval from fewer than 3 values">\(n&lt;3\)<\/span>/);
 });

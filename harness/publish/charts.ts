@@ -43,34 +43,50 @@ function finiteOrNull(value: number | undefined): number | null {
   return value !== undefined && Number.isFinite(value) ? value : null;
 }
 
+/** The prefix every method id shares (`plugin/`), dropped from chart labels; '' when they differ. */
+export function sharedPrefix(methods: readonly string[]): string {
+  const prefixes = new Set(methods.map((m) => (m.includes('/') ? m.slice(0, m.indexOf('/') + 1) : '')));
+  return prefixes.size === 1 ? [...prefixes][0] : '';
+}
+
+/** Whether a chart of these positive values reads better on a log axis: they span two decades or more. */
+export function spansDecades(values: ReadonlyArray<number | null>): boolean {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (!finite.length || finite.some((v) => v <= 0)) return false;
+  return Math.max(...finite) / Math.min(...finite) >= 100;
+}
+
 /** The primary metric of one board (task × group) by method: mean as a point, 95 % CI as an error bar. */
 export function primaryMetricSpec(cells: readonly LeaderboardCell[], config: TaskRanking, unit: string, subtitle: string): TopLevelSpec {
   const metric = config.primary;
+  const prefix = sharedPrefix(cells.map((c) => c.method));
   const values = cells.map((cell, order) => {
     const e = cell.metrics[metric];
-    return { method: cell.method, order, mean: finiteOrNull(e?.mean), lo: finiteOrNull(e?.lo), hi: finiteOrNull(e?.hi), n: e?.n ?? 0 };
+    return { method: cell.method.slice(prefix.length), order, mean: finiteOrNull(e?.mean), lo: finiteOrNull(e?.lo), hi: finiteOrNull(e?.hi), n: e?.n ?? 0 };
   });
-  const axisTitle = `${metric}${unit ? ` (${unit})` : ''}, mean and 95 % CI — ${config.goal === 'min' ? 'lower' : 'higher'} is better`;
+  const log = spansDecades(values.flatMap((v) => [v.mean, v.lo, v.hi]));
+  const scale = log ? { type: 'log' as const } : {};
+  const axisTitle = `${metric}${unit ? ` (${unit})` : ''}, mean and 95 % CI${log ? ', log scale' : ''} — ${config.goal === 'min' ? 'lower' : 'higher'} is better`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${metric} by method`, subtitle, anchor: 'start', fontSize: 13, subtitleColor: '#5f6368' },
+    title: { text: `${metric} by method`, subtitle: prefix ? `${subtitle} · methods of ${prefix.slice(0, -1)}` : subtitle, anchor: 'start', fontSize: 13, subtitleColor: '#5f6368' },
     width: 320,
     height: { step: 24 },
     data: { values },
     encoding: {
-      y: { field: 'method', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null, axis: { labelLimit: 220 } },
+      y: { field: 'method', type: 'nominal', sort: { field: 'order', op: 'min' }, title: null, axis: { labelLimit: 420 } },
     },
     layer: [
       {
         transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
         mark: { type: 'errorbar', ticks: true, color: '#5f6368' },
-        encoding: { x: { field: 'lo', type: 'quantitative', title: axisTitle }, x2: { field: 'hi' } },
+        encoding: { x: { field: 'lo', type: 'quantitative', title: axisTitle, scale }, x2: { field: 'hi' } },
       },
       {
         transform: [{ filter: 'isValid(datum.mean)' }],
         mark: { type: 'point', filled: true, size: 70, color: '#1f5fa8', opacity: 1 },
         encoding: {
-          x: { field: 'mean', type: 'quantitative', title: axisTitle },
+          x: { field: 'mean', type: 'quantitative', title: axisTitle, scale },
         },
       },
     ],

@@ -4,7 +4,8 @@ import type { Json, LeaderboardCell, ResultRow } from '../api/types.ts';
 import type { PluginManifest } from '../api/manifest.ts';
 import { canonicalJson } from '../plan/canonical.ts';
 import type { ClaimRow } from '../results/claims.ts';
-import { boardSections, formatNumber, groupLabel, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
+import { boardSections, formatNumber, groupLabel, primaryMetrics, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
+import { MIN_INTERVAL_N } from '../results/stats.ts';
 import { html, page, trusted, type SafeHtml } from './html.ts';
 import { fileSafe, type SuitePage } from './inputs.ts';
 import { pagePlugins } from './plugin-charts.ts';
@@ -13,6 +14,10 @@ export interface ChartView {
   /** Inline SVG, or the reason it could not be rendered. */
   svg?: string;
   error?: string;
+  /** Why there is no chart although nothing failed (no values to draw). */
+  none?: string;
+  /** Bytes of the SVG when it was too large to inline: the page shows the PNG instead. */
+  rasterOf?: number;
   svgHref?: string;
   pngHref?: string;
 }
@@ -82,7 +87,9 @@ function metricHeader(board: Leaderboard, metric: string): SafeHtml {
 function metricCell(cell: LeaderboardCell, metric: string): SafeHtml {
   const e = cell.metrics[metric];
   if (!e || e.n === 0) return html`<td class="num" data-sort="">–</td>`;
-  const ci = Number.isFinite(e.lo) ? html` <span class="ci">[${formatNumber(e.lo)}, ${formatNumber(e.hi)}]</span>` : '';
+  const ci = e.n < MIN_INTERVAL_N
+    ? html` <span class="ci" title="no interval from fewer than ${MIN_INTERVAL_N} values">(n&lt;${MIN_INTERVAL_N})</span>`
+    : Number.isFinite(e.lo) ? html` <span class="ci">[${formatNumber(e.lo)}, ${formatNumber(e.hi)}]</span>` : '';
   return html`<td class="num" data-sort="${Number.isFinite(e.mean) ? String(e.mean) : ''}">${formatNumber(e.mean)}${ci}</td>`;
 }
 
@@ -103,10 +110,16 @@ ${cells.map(
 }
 
 function chartFigure(chart: ChartView, caption: string): SafeHtml {
-  if (!chart.svg) return html`<p class="note">chart not rendered: ${chart.error ?? 'no data'}</p>`;
-  const links = [chart.svgHref && html`<a href="${chart.svgHref}">SVG</a>`, chart.pngHref && html`<a href="${chart.pngHref}">PNG</a>`].filter(Boolean);
+  if (chart.none) return html`<p class="note">no chart: ${chart.none}</p>`;
+  const raster = !chart.svg && chart.rasterOf !== undefined && chart.pngHref;
+  if (!chart.svg && !raster && !chart.error && chart.svgHref) {
+    return html`<figure><img src="${chart.svgHref}" alt="${caption || 'chart'}" loading="lazy" style="max-width:100%;height:auto"><figcaption>${caption}${caption ? ' — ' : ''}<a href="${chart.svgHref}">SVG</a>${chart.pngHref ? html` · <a href="${chart.pngHref}">PNG</a>` : ''}</figcaption></figure>`;
+  }
+  if (!chart.svg && !raster) return html`<p class="note">chart not rendered: ${chart.error ?? 'no data'}</p>`;
+  const links = [chart.svgHref && html`<a href="${chart.svgHref}">SVG${raster ? ` (${(chart.rasterOf! / 1e6).toFixed(1)} MB)` : ''}</a>`, chart.pngHref && html`<a href="${chart.pngHref}">PNG</a>`].filter(Boolean);
   const download = links.map((l, i) => html`${i ? ' · ' : ''}${l}`);
-  return html`<figure>${trusted(chart.svg)}<figcaption>${caption}${caption && links.length ? ' — ' : ''}${download}</figcaption></figure>`;
+  const body = raster ? html`<img src="${chart.pngHref}" alt="${caption || 'chart'}" loading="lazy" style="max-width:100%;height:auto">` : trusted(chart.svg!);
+  return html`<figure>${body}<figcaption>${caption}${caption && links.length ? ' — ' : ''}${download}${raster ? ' (shown as PNG: the SVG is too large to inline)' : ''}</figcaption></figure>`;
 }
 
 function statusBadge(status: string): SafeHtml {
@@ -193,7 +206,7 @@ export function renderSuitePage(view: SuitePageView, site: SiteView): string {
 <h1>${p.title ?? p.suite}</h1>
 <p class="muted">suite <code>${p.suite}</code>, version ${p.version}${p.sha256 ? html` · file sha256 <code title="${p.sha256}">${p.sha256.slice(0, 12)}</code>` : ''} · ${p.runs.length} run${p.runs.length === 1 ? '' : 's'} · <a href="index.html">all suites</a></p>
 ${p.description ? html`<p>${p.description}</p>` : ''}
-<p class="note">${Object.keys(p.config.byTask ?? {}).length ? html`Each task is ranked by its primary metric (the first metric column).` : html`Ranked by <strong>${p.config.primary}</strong> (${goal}).`} Each metric: mean [95 % CI] over instances × seeds (Student t; Wilson when every value is 0/1). <em>wins</em>: fraction of instances where the method is best. Click a column header to sort.</p>
+<p class="note">${Object.keys(p.config.byTask ?? {}).length ? html`Each task is ranked by its primary metric (the first metric column).` : html`Ranked by <strong>${p.config.primary}</strong> (${goal}).`} Each metric: mean [95 % CI] over instances × seeds (Wilson for metrics declared as proportions of 0/1 outcomes, Student t otherwise, clipped to the metric's declared range; no interval below n = 3, marked n&lt;3). <em>wins</em>: fraction of instances where the method is best. Click a column header to sort.</p>
 <nav class="toc"><ul>
 ${boards.map((b) => html`<li><a href="#${b.anchor}">${b.task} — ${groupLabel(b.group)}</a></li>`)}
 ${view.figures.length ? html`<li><a href="#figures">plugin figures</a></li>` : ''}
@@ -220,6 +233,40 @@ ${provenanceTable(view)}
   return page({ title: `${p.title ?? p.suite} (v${p.version}) — ${site.title}`, siteTitle: site.title, home: 'index.html', body });
 }
 
+/** What a suite ranks by: its primary metric, or each task's own when the suite mixes tasks. */
+function rankedBy(p: SuitePage): SafeHtml {
+  const primaries = primaryMetrics(p.config).filter((m) => p.rows.some((r) => r.metric === m));
+  if (Object.keys(p.config.byTask ?? {}).length === 0 || primaries.length <= 1) return html`${p.config.primary}${p.config.goal === 'min' ? ' ↓' : ' ↑'}`;
+  return html`<span title="${primaries.join(', ')}">each task's own primary (${primaries.length} metrics)</span>`;
+}
+
+/** Methods × tasks on each task's primary metric (overall board), as HELM and MTEB lead with. */
+function headlineTable(view: SuitePageView): SafeHtml {
+  const p = view.page;
+  const overall = view.boards.filter((b) => Object.keys(b.group).length === 0);
+  if (!overall.length) return html``;
+  const methods = [...new Set(overall.flatMap((b) => b.cells.map((c) => c.method)))].sort();
+  const header = overall.map((b) => {
+    const r = rankingFor(p.config, b.task);
+    return html`<th class="num"><a href="${suitePageFile(p)}#${b.anchor}">${b.task}</a><br><span class="goal">${r.primary} ${r.goal === 'min' ? '↓' : '↑'}</span></th>`;
+  });
+  const row = (method: string) =>
+    overall.map((b) => {
+      const cell = b.cells.find((c) => c.method === method);
+      const e = cell?.metrics[rankingFor(p.config, b.task).primary];
+      if (!cell || !e || e.n === 0 || !Number.isFinite(e.mean)) return html`<td class="num" data-sort="">–</td>`;
+      const value = html`<a href="${suitePageFile(p)}#${b.anchor}">${formatNumber(e.mean)}</a>`;
+      return html`<td class="num" data-sort="${String(e.mean)}">${cell.rank === 1 ? html`<strong>${value}</strong>` : value}</td>`;
+    });
+  return html`<h3><a href="${suitePageFile(p)}">${p.title ?? p.suite}</a> <span class="muted">v${p.version}</span></h3>
+<div class="scroll"><table class="sortable headline">
+<thead><tr><th>method</th>${header}</tr></thead>
+<tbody>
+${methods.map((m) => html`<tr><td class="method">${m}</td>${row(m)}</tr>
+`)}</tbody></table></div>
+`;
+}
+
 function claimSummary(claims: ReadonlyArray<ClaimRow>): SafeHtml {
   if (!claims.length) return html`<span class="muted">no claims</span>`;
   const count = (status: string) => claims.filter((c) => c.status === status).length;
@@ -239,9 +286,12 @@ export function renderIndex(site: SiteView): string {
 <tbody>
 ${site.pages.map(({ page: p }) => {
   const budgets = [...new Set(p.runs.map((r) => r.manifest?.budget ?? '–'))].join(', ');
-  return html`<tr><td><a href="${suitePageFile(p)}">${p.suite}</a></td><td class="num">${p.version}</td><td>${p.title ?? ''}</td><td>${p.config.primary}${p.config.goal === 'min' ? ' ↓' : ' ↑'}</td><td class="num">${new Set(p.rows.map((r) => r.method)).size}</td><td class="num">${new Set(p.rows.map((r) => r.unit_key)).size}</td><td>${budgets}</td><td class="num">${p.runs.length}</td><td>${claimSummary(p.claims)}</td></tr>
+  return html`<tr><td><a href="${suitePageFile(p)}">${p.suite}</a></td><td class="num">${p.version}</td><td>${p.title ?? ''}</td><td>${rankedBy(p)}</td><td class="num">${new Set(p.rows.map((r) => r.method)).size}</td><td class="num">${new Set(p.rows.map((r) => r.unit_key)).size}</td><td>${budgets}</td><td class="num">${p.runs.length}</td><td>${claimSummary(p.claims)}</td></tr>
 `;
 })}</tbody></table></div>
+<h2 id="headline">Headline</h2>
+<p class="note">Methods × tasks, each task on its own primary metric (mean over every instance of the task, its overall board); the best of each column in bold; a cell links to its board.</p>
+${site.pages.map((view) => headlineTable(view))}
 <h2 id="plugins">Plugins</h2>
 <div class="scroll"><table class="sortable plugins">
 <thead><tr><th>plugin</th><th>version</th><th>paper</th><th>suites</th><th>claims</th></tr></thead>

@@ -17,6 +17,12 @@ import { boardsOf, renderIndex, renderSuitePage, suitePageFile, type BoardView, 
 import { bindPageData, findPluginCharts } from './plugin-charts.ts';
 import type { TopLevelSpec } from 'vega-lite';
 
+/** Larger SVGs are not inlined: the page shows their PNG and links the SVG (page-weight goal: < 2 MB). */
+export const INLINE_SVG_MAX_BYTES = 256 * 1024;
+
+/** Boards whose chart is inline SVG; the charts of later boards are images loaded lazily. */
+export const INLINE_CHARTS_PER_PAGE = 12;
+
 /** Marks a folder as written by `harness publish`, so publishing again may replace it. */
 export const SITE_MARKER = '.harness-site';
 
@@ -71,8 +77,13 @@ export async function publishSite(options: PublishOptions): Promise<PublishResul
   const renderChart = async (spec: TopLevelSpec, base: string, scope: string): Promise<ChartView> => {
     try {
       const svg = await renderSvg(spec);
-      const view: ChartView = { svg: scopeSvgIds(svg, scope), svgHref: write(`${base}.svg`, svg) };
-      if (options.png !== false) view.pngHref = write(`${base}.png`, svgToPng(svg));
+      // A figure with many marks is shown as its PNG (the SVG stays a download): pages stay light.
+      const inline = Buffer.byteLength(svg) <= INLINE_SVG_MAX_BYTES;
+      const view: ChartView = { svgHref: write(`${base}.svg`, svg), ...(inline ? { svg: scopeSvgIds(svg, scope) } : {}) };
+      if (options.png !== false || !inline) {
+        view.pngHref = write(`${base}.png`, svgToPng(svg));
+        if (!inline) view.rasterOf = Buffer.byteLength(svg);
+      }
       charts++;
       return view;
     } catch (error) {
@@ -87,8 +98,16 @@ export async function publishSite(options: PublishOptions): Promise<PublishResul
     for (const [i, board] of boardsOf(page.board).entries()) {
       const slug = `${i + 1}-${fileSafe(`${board.task.split('/')[1] ?? board.task}-${groupLabel(board.group)}`)}`;
       const ranking = rankingFor(page.config, board.task);
+      if (!board.cells.some((c) => Number.isFinite(c.metrics[ranking.primary]?.mean))) {
+        // Nothing to draw: say so instead of an empty chart.
+        boards.push({ ...board, anchor: `board-${slug}`, chart: { none: `no method has a value of ${ranking.primary} on this board` } });
+        continue;
+      }
       const spec = primaryMetricSpec(board.cells, ranking, page.board.units.get(ranking.primary) ?? '', `${board.task} — ${groupLabel(board.group)}`);
-      boards.push({ ...board, anchor: `board-${slug}`, chart: await renderChart(spec, `charts/${page.slug}/${slug}`, `p${pageIndex}b${i}`) });
+      const chart = await renderChart(spec, `charts/${page.slug}/${slug}`, `p${pageIndex}b${i}`);
+      // Past the first boards, a chart is an <img> of its SVG fetched when scrolled to: a page of 90 boards still loads at once.
+      if (boards.length >= INLINE_CHARTS_PER_PAGE && chart.svg) delete chart.svg;
+      boards.push({ ...board, anchor: `board-${slug}`, chart });
     }
     const figures: FigureView[] = [];
     for (const [i, chart] of findPluginCharts(page, registry).entries()) {
