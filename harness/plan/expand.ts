@@ -228,11 +228,17 @@ export async function expandPlan(registry: Registry, resolved: ResolvedSuite, op
     throw new UserError(`suite "${suite.id}": no unit is left by --task ${selection.tasks.map((p) => p.text).join(' ') || '*'} --method ${selection.methods.map((p) => p.text).join(' ') || '*'} (no selected method solves a selected task)`);
   }
   const keys = new Set<string>();
-  for (const unit of units) {
-    if (keys.has(unit.key)) throw new UserError(`suite "${suite.id}" expands to the same unit twice (${unit.task}, ${unit.method}, ${canonicalJson(unit.taskParams)}, seed ${unit.seed})`);
-    keys.add(unit.key);
-  }
-  return { suite: resolved, budget: options.budget, seeds, units, models: options.models };
+  const overridden = [...selection.tasks, ...selection.methods].some((p) => Object.keys(p.params).length);
+  const distinct = units.filter((unit) => {
+    if (!keys.has(unit.key)) {
+      keys.add(unit.key);
+      return true;
+    }
+    // Overrides can make two task entries the same (`--task 'nll[corpus=x]'` over one entry per corpus): run it once.
+    if (overridden) return false;
+    throw new UserError(`suite "${suite.id}" expands to the same unit twice (${unit.task}, ${unit.method}, ${canonicalJson(unit.taskParams)}, seed ${unit.seed})`);
+  });
+  return { suite: resolved, budget: options.budget, seeds, units: distinct, models: options.models };
 }
 
 /** Per pattern: which of its override names some selected task or method has, and all names they have. */

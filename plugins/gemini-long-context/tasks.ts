@@ -97,6 +97,10 @@ export const cumulativeNllTask: Task<NllInstance, NllOutput> = {
     const rs = records as { position: number; cumNll: number }[];
     const metrics: MetricValues = {};
     for (const r of rs) metrics[`cum-nll-at-${r.position}`] = r.cumNll;
+    // The per-position curve from the cumulative one: mean NLL over positions T/2+1 … T.
+    for (let i = 1; i < rs.length; i++) {
+      if (rs[i].position === 2 * rs[i - 1].position) metrics[`nll-in-${rs[i].position}`] = 2 * rs[i].cumNll - rs[i - 1].cumNll;
+    }
     if (rs.length >= 3) {
       const x = rs.map((r) => r.position);
       const y = rs.map((r) => r.cumNll);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cumulativeNll, fitPowerLaw, reportPositions } from '../nll.ts';
 import { fitPowerLawByProjection } from '../kernels.ts';
+import { createRng } from '../../../harness/api/index.ts';
 
 test('cumulative NLL by hand: C(T) averages the per-document prefix means of documents that reach T', () => {
   // doc a = [1, 2, 3, 4], doc b = [3, 1]: C(1) = (1 + 3)/2 = 2; C(2) = (1.5 + 2)/2 = 1.75; C(4) = 10/4 (a only); C(8): nobody
@@ -36,4 +37,35 @@ test('with noise, the fit is as good as an independent variable-projection fit a
   const sst = y.reduce((s, v) => s + (v - mean) ** 2, 0);
   assert.ok(Math.abs(fit.r2 - (1 - fit.sse / sst)) < 1e-12);
   assert.ok(fit.beta < 0 && fit.gamma >= 0 && fit.gamma < Math.min(...y));
+});
+
+test('the per-position NLL nll-in-T is the mean over positions T/2+1 … T, recovered from the cumulative curve', async () => {
+  const { cumulativeNllTask } = await import('../tasks.ts');
+  // Hand calculation: 128 tokens at 2 nats, then 128 at 1 nat, then 256 at 0.5 nat.
+  const nll = new Float64Array(512);
+  nll.fill(2, 0, 128);
+  nll.fill(1, 128, 256);
+  nll.fill(0.5, 256, 512);
+  const curve = cumulativeNll([nll], [128, 256, 512]);
+  const records = curve.positions.map((position, i) => ({ position, cumNll: curve.values[i] }));
+  const metrics = cumulativeNllTask.scoreRecords!(records, {});
+  assert.equal(metrics['cum-nll-at-256'], 1.5);
+  assert.equal(metrics['nll-in-256'], 1);
+  assert.equal(metrics['nll-in-512'], 0.5);
+});
+
+test('code-held-out documents come only from source files after the training split of the code corpus', async () => {
+  const { heldOutSourceFiles, longDocument } = await import('../corpora.ts');
+  const { loadCodeCorpus } = await import('../../../datasets/code-corpus.ts');
+  const held = heldOutSourceFiles();
+  assert.ok(held.length > 10);
+  const heldBytes = held.reduce((n, f) => n + Buffer.byteLength(f), 0);
+  const corpus = loadCodeCorpus();
+  // The held-out files fit in the valid + test parts (the last 10 % of the bundle).
+  assert.ok(heldBytes <= corpus.valid.length + corpus.test.length, `${heldBytes} > ${corpus.valid.length + corpus.test.length}`);
+  // Each held-out file's text appears in the bundle after the training split's end.
+  const tail = Buffer.from(corpus.test.buffer, corpus.train.length).toString('utf8');
+  for (const f of held) assert.ok(tail.includes(f.slice(0, 200)), f.slice(0, 60));
+  const doc = longDocument('code-held-out', createRng(3), 50_000);
+  assert.ok(held.some((f) => doc.startsWith(f.slice(0, 200))));
 });
