@@ -15,6 +15,7 @@ export class BoundedLog {
   private keptLines = 0;
   private droppedBytes = 0;
   private droppedLines = 0;
+  private droppedEndsLine = true;
   private closed = false;
   /** The last bytes written, kept for error messages (e.g. why a child died). */
   private recent = '';
@@ -47,6 +48,7 @@ export class BoundedLog {
       if (!data.length) return;
     }
     this.droppedBytes += data.length;
+    this.droppedEndsLine = data[data.length - 1] === 10;
     for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) this.droppedLines++;
   }
 
@@ -71,7 +73,7 @@ export class BoundedLog {
     if (this.closed) return;
     this.closed = true;
     if (this.droppedBytes) {
-      const lines = this.droppedLines + 1; // the unfinished last line counts as one
+      const lines = this.droppedLines + (this.droppedEndsLine ? 0 : 1); // an unfinished last line counts as one
       this.append(
         Buffer.from(`\n[harness] ${lines} more line(s) (${this.droppedBytes} bytes) not kept: a unit's log keeps its first ${this.limits.lines} lines or ${this.limits.bytes} bytes\n`),
       );
