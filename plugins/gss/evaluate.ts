@@ -14,6 +14,12 @@
 // training; a model that uses context of about T bytes has a curve that still falls in the last
 // octave of the training window, [T/2, T) against [T/4, T/2); one whose curve is flat there uses
 // no context on the scale of T, and its value at 2T and 4T cannot differ from its value at T.
+// Those two octaves hold different bytes, so on code their difference is noisy (text difficulty
+// changes within a few dozen bytes). The paired version scores the SAME bytes at two positions: the
+// T-windows of the 1× pass and T-windows shifted back by T/2, so that a byte at position i ∈ [T/4,
+// T/2) of a 1× window sits at position i + T/2 ∈ [3T/4, T) of the shifted one; its loss with
+// i + 1 ≤ T/2 bytes of context minus its loss with i + T/2 + 1 ≥ 3T/4 + 1 bytes is the gain from
+// the context between T/4 and T bytes back, within the training length.
 import type { SequenceModel, Tf } from '../../harness/nn/lm/index.ts';
 import type { TF } from '../../harness/nn/lm/tf.ts';
 
@@ -44,6 +50,9 @@ export interface AlignedEvaluation {
   curve: PositionBucket[];
   /** Per window: mean bits over positions [T/4, T/2) minus mean bits over [T/2, T). */
   lastOctaveGains: number[];
+  /** Per 1× window: mean over its positions i ∈ [T/4, T/2) of bits(i) − bits of the same byte at
+   * position i + T/2 of the window shifted back by T/2 (same bytes, more context). */
+  pairedGains: number[];
 }
 
 /** −ln p of every target of `windows` windows of M inputs ending (exclusive) at `ends[w]`: [windows·M]. */
@@ -95,6 +104,7 @@ export function alignedEvaluation(tf: Tf, model: SequenceModel, data: Uint8Array
   const ends = Array.from({ length: opts.blocks }, (_, j) => margin + (j + 1) * T);
   let curve: PositionBucket[] = [];
   let lastOctaveGains: number[] = [];
+  let pairedGains: number[] = [];
   const bpb = opts.multiples.map((multiple) => {
     const M = multiple * T;
     const nats = windowNats(tf, model, data, ends, M, opts.tokensPerPass);
@@ -108,9 +118,13 @@ export function alignedEvaluation(tf: Tf, model: SequenceModel, data: Uint8Array
       });
       if (T >= 4) lastOctaveGains = ends.map((_, w) => meanOf(nats, w, M, T / 4, T / 2) - meanOf(nats, w, M, T / 2, T));
     }
+    if (multiple === 1 && T >= 4 && T % 4 === 0) {
+      const shifted = windowNats(tf, model, data, ends.map((end) => end - T / 2), T, opts.tokensPerPass);
+      pairedGains = ends.map((_, w) => meanOf(nats, w, T, T / 4, T / 2) - meanOf(shifted, w, T, (3 * T) / 4, T));
+    }
     return bits / (ends.length * T);
   });
-  return { bpb, curveLength: longest * T, curve, lastOctaveGains };
+  return { bpb, curveLength: longest * T, curve, lastOctaveGains, pairedGains };
 }
 
 /** Mean −log₂ p over the scored bytes, one value per multiple. */

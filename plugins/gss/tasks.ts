@@ -81,6 +81,7 @@ export const languageModeling: Task<LMPrepared, LMOutput> = {
       });
       const [at1, at2, at4] = result.bpb;
       const gain = meanAndSe(result.lastOctaveGains);
+      const paired = meanAndSe(result.pairedGains);
       const t = output.training;
       return {
         metrics: {
@@ -91,12 +92,14 @@ export const languageModeling: Task<LMPrepared, LMOutput> = {
           'bpb-growth-4x': at4 - at1,
           'context-gain-last-octave': gain.mean,
           'context-gain-last-octave-se': gain.se,
+          'context-gain-paired': paired.mean,
+          'context-gain-paired-se': paired.se,
           ...(t ? { 'train-bpb': t.finalTrainBpb, 'train-ms-per-step': t.msPerStep, 'tokens-per-s': t.tokensPerSecond } : {}),
           'param-count': output.model.paramCount(),
           ...output.extra,
         },
         records: [
-          { kind: output.model.kind, scoredBytes: blocks * T, lengths: EVAL_MULTIPLES.map((m) => m * T), bpb: [at1, at2, at4], lastOctaveGains: result.lastOctaveGains },
+          { kind: output.model.kind, scoredBytes: blocks * T, lengths: EVAL_MULTIPLES.map((m) => m * T), bpb: [at1, at2, at4], lastOctaveGains: result.lastOctaveGains, pairedGains: result.pairedGains },
           ...result.curve.map((b) => ({ curve: 'loss-vs-position', from: b.from, to: b.to, bpb: b.bpb, windows: blocks, windowLength: result.curveLength, trainLength: T })),
         ],
       };
