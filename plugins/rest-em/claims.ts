@@ -39,6 +39,13 @@ function verdict(parts: { label: string; result: { seeds: number; held: number; 
 
 const TASKS = ['math', 'code'] as const;
 
+/** Seeds on which `method` ran at least one M-step on `task` (else its "final policy" is the base). */
+function iterated(view: LeaderboardView, task: string, method: string): boolean {
+  const runs = bySeed(view.rows, task, method, 'iterations-run');
+  return runs.size > 0 && [...runs.values()].every((v) => v >= 1);
+}
+const NO_ITERATION = 'a method ran no M-step (its first E-step verified nothing), so its final policy is the base';
+
 export const claims: Record<string, Claim> = {
   'iteration-1-beats-base': {
     check(view: LeaderboardView): ClaimVerdict {
@@ -112,9 +119,10 @@ export const claims: Record<string, Claim> = {
       const parts = TASKS.map((t) => {
         const restart = bySeed(view.rows, t, 'restem', 'pass-at-1-greedy');
         const cont = bySeed(view.rows, t, 'rest-continue', 'pass-at-1-greedy');
+        if (!iterated(view, t, 'restem') || !iterated(view, t, 'rest-continue')) return { label: t, result: null, measured: '' };
         return { label: t, result: perSeed([restart, cont], ([r, c]) => r >= c), measured: restart.size && cont.size ? `restart from base ${pct(meanOf(restart))} vs continue from the last iterate ${pct(meanOf(cont))}` : '' };
       });
-      return verdict(parts, 'paper Fig. 7: fine-tuning from the base each iteration gives in-task accuracy similar to continuing (and better transfer); holds when restart ≥ continue on test greedy pass@1 after the last iteration', 'no restem and rest-continue rows');
+      return verdict(parts, 'paper Fig. 7: fine-tuning from the base each iteration gives in-task accuracy similar to continuing (and better transfer); holds when restart ≥ continue on test greedy pass@1 after the last iteration', `no restem and rest-continue rows, or ${NO_ITERATION}`);
     },
   },
   'restart-no-worse-transfer': {
@@ -122,21 +130,22 @@ export const claims: Record<string, Claim> = {
       const parts = TASKS.map((t) => {
         const restart = bySeed(view.rows, t, 'restem', 'transfer-acc');
         const cont = bySeed(view.rows, t, 'rest-continue', 'transfer-acc');
+        if (!iterated(view, t, 'restem') || !iterated(view, t, 'rest-continue')) return { label: t, result: null, measured: '' };
         return { label: t, result: perSeed([restart, cont], ([r, c]) => r >= c), measured: restart.size && cont.size ? `restart from base ${pct(meanOf(restart))} vs continue ${pct(meanOf(cont))} on the harder transfer split` : '' };
       });
-      return verdict(parts, 'spec acceptance 5 / paper Fig. 7 (HumanEval transfer): restart-from-base ≥ continue-from-last on the transfer split (one more step or stage than training)', 'no restem and rest-continue rows');
+      return verdict(parts, 'spec acceptance 5 / paper Fig. 7 (HumanEval transfer): restart-from-base ≥ continue-from-last on the transfer split (one more step or stage than training)', `no restem and rest-continue rows, or ${NO_ITERATION}`);
     },
   },
   'majority-vote-at-least-pass-1': {
     check(view): ClaimVerdict {
       const parts = TASKS.map((t) => {
         const n = [16, 8, 2].find((k) => bySeed(view.rows, t, 'restem', `maj-at-${k}`).size > 0);
-        if (n === undefined) return { label: t, result: null, measured: '' };
+        if (n === undefined || !iterated(view, t, 'restem')) return { label: t, result: null, measured: '' };
         const maj = bySeed(view.rows, t, 'restem', `maj-at-${n}`);
         const p1 = bySeed(view.rows, t, 'restem', 'pass-at-1-greedy');
         return { label: t, result: perSeed([maj, p1], ([m, p]) => m >= p), measured: `maj@${n} ${pct(meanOf(maj))} vs greedy pass@1 ${pct(meanOf(p1))}` };
       });
-      return verdict(parts, 'spec acceptance 6 (maj@16 ≥ pass@1; here maj@n with the budget\'s n samples); paper Fig. 5 text: maj@64 48.82 vs 44.02 for the base (PaLM 2-L)', 'no restem maj@k rows');
+      return verdict(parts, 'spec acceptance 6 (maj@16 ≥ pass@1; here maj@n with the budget\'s n samples); paper Fig. 5 text: maj@64 48.82 vs 44.02 for the base (PaLM 2-L)', `no restem maj@k rows, or ${NO_ITERATION}`);
     },
   },
 };

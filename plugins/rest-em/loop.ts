@@ -48,10 +48,10 @@ export const BUDGETS: Record<BudgetName, Budget> = {
   full: {
     sizes: {
       math: { pool: 64, human: 24, fewshot: 16, val: 16, test: 48, transfer: 24 },
-      code: { pool: 24, human: 12, fewshot: 12, val: 16, test: 48, transfer: 24 },
+      code: { pool: 24, human: 12, fewshot: 24, val: 16, test: 48, transfer: 24 },
     },
-    pretrain: { math: { steps: 300, batch: 16, lr: 3e-3 }, code: { steps: 200, batch: 16, lr: 3e-3 } },
-    finetune: { batch: 16, lr: 1e-3, epochs: 3, minSteps: 20, evals: 3 },
+    pretrain: { math: { steps: 300, batch: 16, lr: 3e-3 }, code: { steps: 400, batch: 16, lr: 3e-3 } },
+    finetune: { batch: 16, lr: 2e-3, epochs: 6, minSteps: 40, evals: 4 },
     iterations: 3, samples: 8, cap: 4, evalSamples: 8, trainEval: 48,
   },
 };
