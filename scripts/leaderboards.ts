@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { discover, HARNESS_ROOT } from '../harness/plan/registry.ts';
 import { renderSvg, svgToPng, primaryMetricSpec } from '../harness/publish/charts.ts';
 import { boardsOf } from '../harness/publish/pages.ts';
@@ -121,6 +121,12 @@ async function main() {
       ].join('\n'),
     );
     process.stderr.write(`${suite}: ${seconds.toFixed(1)} s, written to ${dir}\n`);
+    // Committed files must not carry this machine's paths (a reason text naming a local file, say).
+    for (const file of ['rows.csv.gz', 'provenance.json', 'leaderboard.md', 'claims.csv']) {
+      const bytes = readFileSync(join(dir, file));
+      const text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+      if (text.includes(HARNESS_ROOT.replace(/[\\/]$/, ''))) incomplete.push(`${suite}: ${file} mentions the absolute path ${HARNESS_ROOT}`);
+    }
     if (c.skipped || c.error || c.timeout) {
       incomplete.push(`${suite}: ${c.skipped} skipped, ${c.error} error, ${c.timeout} timeout rows (is HARNESS_DATA_DIR set?)`);
     }
