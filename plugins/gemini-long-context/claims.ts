@@ -35,7 +35,39 @@ function singleByLength(view: LeaderboardView, method: string): Map<number, numb
   return new Map([...by].map(([L, v]) => [L, mean(v)]));
 }
 
+const MTOB = `${P}/mtob-lite-translation`;
+const MTOB_LEARNERS = new Set([`${P}/dictionary-only`, `${P}/rule-aware`]);
+/** "≈ floor" zero-shot (spec acceptance 3). */
+export const ZERO_SHOT_FLOOR = 20;
+
 export const claims: Record<string, Claim> = {
+  'mtob-lite-in-context-learning': {
+    check(view): ClaimVerdict {
+      const rows = view.rows.filter((r) => r.task === MTOB && r.metric === 'chrf-eng-to-x' && r.value !== null && !MTOB_LEARNERS.has(r.method));
+      const models = [...new Set(rows.map((r) => r.method))].sort();
+      if (!models.length) {
+        return { status: 'not-checked', why: 'no language model was given: the claim is about a model learning from the book in context (run with --model); the reference learners are benchmark checks, tested, not evidence' };
+      }
+      const parts: string[] = [];
+      let ok = true;
+      for (const model of models) {
+        const by = (setting: string) => {
+          const v = rows.filter((r) => r.method === model && paramsOf(r).setting === setting).map((r) => r.value!);
+          return v.length ? mean(v) : NaN;
+        };
+        const [zero, half, full] = [by('zero-shot'), by('half-book'), by('full-book')];
+        const holds = zero < ZERO_SHOT_FLOOR && zero < half && half < full;
+        ok &&= holds;
+        parts.push(`${model}: 0-shot ${zero.toFixed(1)}, half ${half.toFixed(1)}, full ${full.toFixed(1)}${holds ? '' : ' (no)'}`);
+      }
+      return {
+        status: ok ? 'holds' : 'fails',
+        measured: parts.join('; '),
+        why: `spec acceptance 3: English → language chrF < ${ZERO_SHOT_FLOOR} zero-shot and zero-shot < half book < full book, for every given model (means over seeds)`,
+      };
+    },
+  },
+
   'ppm-recall-perfect': {
     check(view): ClaimVerdict {
       const rows = rowsOf(view, NEEDLE, PPM, 'recall');

@@ -6,10 +6,11 @@ import { claims } from './claims.ts';
 import { kernels } from './kernels.ts';
 import { methods, models } from './methods.ts';
 import { cumulativeNllTask, multiNeedleRetrieval, needleRetrieval } from './tasks.ts';
+import { mtobLiteTranslation, mtobMethods } from './mtob-task.ts';
 
 export default definePlugin({
-  tasks: { 'needle-retrieval': needleRetrieval, 'multi-needle-retrieval': multiNeedleRetrieval, 'cumulative-nll': cumulativeNllTask },
-  methods,
+  tasks: { 'needle-retrieval': needleRetrieval, 'multi-needle-retrieval': multiNeedleRetrieval, 'cumulative-nll': cumulativeNllTask, 'mtob-lite-translation': mtobLiteTranslation },
+  methods: { ...methods, ...mtobMethods },
   models,
   kernels,
   claims,
