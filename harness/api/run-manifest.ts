@@ -31,7 +31,7 @@ export const runManifestSchema = {
     seeds_override: { anyOf: [{ type: 'null' }, seedList] },
     models: {
       type: 'array',
-      items: { type: 'object', required: ['name', 'identity'], properties: { name: text, spec: { type: 'string' }, identity: { type: 'string' } } },
+      items: { type: 'object', required: ['name', 'identity'], properties: { name: text, spec: { type: 'object' }, identity: { type: 'object' } } },
     },
     backend: { type: 'string' },
     jobs: { type: 'integer', minimum: 1 },
