@@ -17,7 +17,14 @@ for (const stream of [process.stdout, process.stderr]) (stream as unknown as { _
 const given = JSON.parse(process.env.HARNESS_CHILD_SETUP ?? 'null') as WorkerSetup | null;
 if (!given) throw new Error('HARNESS_CHILD_SETUP is not set: this module is started by the runner');
 const setup: WorkerSetup = given;
-const registry: Registry = discover({ pluginDirs: setup.pluginDirs, cwd: setup.cwd });
+let registry: Registry;
+try {
+  registry = discover({ pluginDirs: setup.pluginDirs, cwd: setup.cwd });
+} catch (error) {
+  // One line the parent can quote as the reason its units could not run.
+  process.stderr.write(`harness child: ${error instanceof UserError ? [error.message, ...error.details].join('; ') : describeError(error)}\n`);
+  process.exit(70);
+}
 if (setup.reportRss) setInterval(() => post({ type: 'rss', bytes: process.memoryUsage().rss }), 250).unref();
 
 /** Tells the parent that what this process prints from now on belongs to job `seq`. */
