@@ -4,6 +4,8 @@
 // 12 steps; LM losses within 1e-3 relative at every one of 6 Adam steps, weights within 1e-3 of the
 // largest weight change).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { before, test } from 'node:test';
 import { createRng } from '../harness/api/index.ts';
 import { loadTensorBackend } from '../harness/backends/tensors.ts';
@@ -124,4 +126,19 @@ test('trainLM on the ONNX engine (Transformer with RoPE and with ALiBi, GSS): de
   await compareLMTraining('transformer rope', () => transformerLM(ltf, { vocabSize: 17, dModel: 16, heads: 2, layers: 2, ffn: 32, positional: 'rope', maxLength: 16 }, createRng(5)));
   await compareLMTraining('transformer alibi', () => transformerLM(ltf, { vocabSize: 17, dModel: 16, heads: 2, layers: 1, ffn: 32, positional: 'alibi', maxLength: 16 }, createRng(6)));
   await compareLMTraining('gss', () => gssLM(ltf, { vocabSize: 17, dModel: 16, ffn: 32, channels: 4, stateSize: 4, layers: 2 }, createRng(7)));
+});
+
+test('--backend onnx loads as backend "onnx" with the onnxruntime-node version and switches trainLM to the engine (in a child process: the choice is process-wide)', () => {
+  const script = [
+    "import { loadTensorBackend, onnxTrainingChosen } from './harness/backends/tensors.ts';",
+    "const before = onnxTrainingChosen();",
+    "const b = await loadTensorBackend('onnx');",
+    "console.log(JSON.stringify({ before, name: b.name, version: b.version, after: onnxTrainingChosen(), tf: typeof b.tf.tensor }));",
+  ].join('\n');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { before: boolean; name: string; version: string; after: boolean; tf: string };
+  const ortVersion = (JSON.parse(spawnSync(process.execPath, ['-p', "JSON.stringify(require('onnxruntime-node/package.json'))"], { cwd: root, encoding: 'utf8' }).stdout) as { version: string }).version;
+  assert.deepEqual(out, { before: false, name: 'onnx', version: ortVersion, after: true, tf: 'function' });
 });
