@@ -58,10 +58,11 @@ const RUNS: Array<[string, TrainOptions['optimizer']]> = [
   ['Adam', { kind: 'adam', lr: 0.01 }],
 ];
 
-test('the engine supports the MLPs (not yet convolutions or dropout)', () => {
+test('the engine supports the MLPs and CNNs (not yet dropout or strided convolutions)', () => {
   assert.equal(supportsNet(SPEC), true);
   assert.equal(supportsNet(mlpSpec([16], { dropout: 0.3 })), false);
-  assert.equal(supportsNet({ input: [28, 28, 1], classes: 10, layers: [{ kind: 'conv', filters: 4, size: 3 }] }), false);
+  assert.equal(supportsNet({ input: [28, 28, 1], classes: 10, layers: [{ kind: 'conv', filters: 4, size: 3 }, { kind: 'maxpool', size: 2 }] }), true);
+  assert.equal(supportsNet({ input: [28, 28, 1], classes: 10, layers: [{ kind: 'conv', filters: 4, size: 3, stride: 2 }] }), false);
 });
 
 test('trainNet on the ONNX engine: the same seed gives identical weights; tfjs agrees within float32 drift', async () => {
@@ -141,4 +142,17 @@ test('--backend onnx loads as backend "onnx" with the onnxruntime-node version a
   const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { before: boolean; name: string; version: string; after: boolean; tf: string };
   const ortVersion = (JSON.parse(spawnSync(process.execPath, ['-p', "JSON.stringify(require('onnxruntime-node/package.json'))"], { cwd: root, encoding: 'utf8' }).stdout) as { version: string }).version;
   assert.deepEqual(out, { before: false, name: 'onnx', version: ortVersion, after: true, tf: 'function' });
+});
+
+test('trainNet of a small CNN (conv, max-pool, residual, global average pool) on the ONNX engine agrees with tfjs within float32 drift', async () => {
+  const data = blobs(2);
+  const spec = { input: [4, 5, 1] as const, classes: 3, layers: [{ kind: 'conv' as const, filters: 4, size: 3 }, { kind: 'residual' as const, filters: 6 }, { kind: 'maxpool' as const, size: 2 }, { kind: 'flatten' as const }] };
+  const opts: TrainOptions = { epochs: 2, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, schedule: 'triangular' }, seed: 8 };
+  const ours = await trainNetOnnx(spec, data, opts);
+  const reference = await trainNet(tf, spec, data, opts);
+  const start = await trainNet(tf, spec, data, { ...opts, optimizer: { kind: 'sgd', lr: 1e-30, momentum: 0, schedule: 'constant' }, epochs: 1 });
+  const { gap, moved } = maxGap(ours.weights, reference.weights, start.weights);
+  assert.ok(moved > 1e-3, `training moved the weights by only ${moved}`);
+  assert.ok(gap <= 1e-4 * Math.max(moved, 1), `weights differ from tfjs by ${gap} (largest change ${moved})`);
+  assert.ok(Math.abs(ours.finalLoss - reference.finalLoss) <= 1e-4 * Math.max(1, reference.finalLoss), `final loss ${ours.finalLoss} vs tfjs ${reference.finalLoss}`);
 });

@@ -12,7 +12,7 @@ import { referenceSgdStep } from '../harness/nn/kernels.ts';
 import { lmLoss, type LMBatch } from '../harness/nn/lm/train-lm.ts';
 import { transformerLM, type TransformerConfig } from '../harness/nn/lm/transformer.ts';
 import type { Tf as LmTf } from '../harness/nn/lm/tf.ts';
-import { forward, initWeights, mlpSpec, type Tf } from '../harness/nn/vision.ts';
+import { ARCHITECTURES, forward, initWeights, mlpSpec, type NetSpec, type Tf } from '../harness/nn/vision.ts';
 import { weightsToTensors } from '../harness/nn/weights.ts';
 import { gradientEvaluator, OnnxTrainer } from '../harness/onnx-train/engine.ts';
 import { transformerStepModel } from '../harness/onnx-train/lm.ts';
@@ -139,4 +139,34 @@ test('GSS LM (DSS kernel from Λ and C, causal convolution, gating): engine grad
 test('DSS LM (DSS over all channels + GELU FFN): engine gradients (float64) equal tfjs gradients', async () => {
   const cfg = { vocabSize: 11, dModel: 6, ffn: 12, stateSize: 3, layers: 2 };
   await compareLM('dss', dssLM(tf as unknown as LmTf, cfg, createRng(11)), (B, L) => dssStepModel(cfg, B, L), false, 0);
+});
+
+test('CNNs (LeNet-5, VGG-mini, ResNet-mini: conv, max-pool, residual, global average pool): engine gradients (float32) equal tfjs gradients', async () => {
+  for (const name of ['lenet-5', 'vgg-mini', 'resnet-mini'] as const) {
+    const spec: NetSpec = ARCHITECTURES[name];
+    const n = 4;
+    const rng = createRng(12);
+    const weights = initWeights(spec, rng.fork('init'));
+    const x = Float32Array.from({ length: n * 784 }, () => rng.next());
+    const labels = Array.from({ length: n }, () => rng.int(10));
+    const init = Object.fromEntries(weights.names.map((k) => [k, weights.tensors[k].data]));
+    const evaluator = await gradientEvaluator(netStepModel(spec, n), 'float32');
+    const ours = await evaluator.run(init, { x, labels, weights: new Array(n).fill(1 / n) });
+    await evaluator.release();
+    const tensors = weightsToTensors(tf, weights);
+    const params = weights.names.map((k) => tensors[k]);
+    const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat() as TF.Tensor2D;
+    const input = tf.tensor2d(x, [n, 784]);
+    const { value, grads } = tf.valueAndGrads((...ps: TF.Tensor[]) => {
+      const record: Record<string, TF.Tensor> = {};
+      weights.names.forEach((k, i) => (record[k] = ps[i]));
+      return tfCrossEntropy(tf, forward(tf, spec, record, input, { training: true, dropoutSeed: 0, collect: false }).logits, onehot);
+    })(params);
+    assert.ok(Math.abs(ours.loss - value.dataSync()[0]) < 1e-4, `${name}: loss ${ours.loss} vs tfjs ${value.dataSync()[0]}`);
+    weights.names.forEach((k, i) => {
+      const error = relativeError(ours.grads[k], grads[i].dataSync());
+      assert.ok(error < 1e-3, `${name}: gradient of ${k} differs from tfjs by ${error} of its scale`);
+    });
+    tf.dispose([value, ...grads, ...params, onehot, input]);
+  }
 });

@@ -12,7 +12,9 @@
 //   Gemm (dense) and MatMul (batched or with a shared 2-D operand), LayerNorm (fused
 //   LayerNormalization forward in float32, decomposed in float64; closed-form backward), Softmax
 //   (a causal mask is an added constant), Gather embedding (ScatterND-add backward) and softmax
-//   cross-entropy with int64 labels and per-example weights (mean or loss mask).
+//   cross-entropy with int64 labels and per-example weights (mean or loss mask), the causal long
+//   convolution (Toeplitz product), Conv (stride 1; ConvTranspose and a transposed Conv for the
+//   gradients) and MaxPool (window = stride; mask of the window maxima).
 // - optimizer.ts: SGD with momentum (PyTorch semantics, as harness/nn/train.ts) and Adam (L2 or
 //   decoupled decay, global-norm clipping as harness/nn/lm/train-lm.ts) as graph nodes; the
 //   learning-rate schedule stays in JS and enters as scalar inputs (lr, Adam's bias corrections).
@@ -22,11 +24,11 @@
 //   one run are passed as the next run's feeds (onnxruntime-node 1.30 has no IO binding or
 //   device-resident outputs on the CPU, so each run copies them once out of and into ORT — about
 //   4 × the parameter bytes per SGD step; nothing goes through per-element JS loops).
-// - vision.ts, lm.ts, ssm.ts: the shared models (harness/nn NetSpec MLPs, the Transformer LM with
+// - vision.ts, lm.ts, ssm.ts: the shared models (harness/nn NetSpec MLPs and CNNs, the Transformer LM with
 //   every positional scheme, the GSS and DSS LMs with the DSS kernel and the causal long convolution as a
 //   Toeplitz product) as step models with the same parameter names and shapes as their tfjs versions.
 // - train-net.ts, train-lm.ts: trainNet / trainLM on the engine, chosen by `--backend onnx`
-//   (harness/backends/tensors.ts); models the engine lacks (convolutions, dropout, DSS LM) stay on tfjs.
+//   (harness/backends/tensors.ts); what the engine lacks (dropout, strided convolutions) stays on tfjs.
 // - kernels.ts: `harness bench nn:onnx-train-{mlp,lm,gss}-step`, beside tfjs and PyTorch CPU.
 // Checks: test/onnx-train-grad (every op vs finite differences, float64), test/onnx-train-models
 // (whole-model gradients vs tfjs and a Float64 reference), test/onnx-train-backend (trainers).

@@ -281,3 +281,43 @@ export function causalConv(g: Graph, u: Value, k: Value): Value {
     return [du, dk];
   });
 }
+
+// ---- convolution and pooling (NCHW, stride 1)
+/** y = Conv(x [N, C, H, W], w [F, C, k, k]) + b [F], stride 1, `pads` [top, left, bottom, right].
+ * Gradients: dx = ConvTranspose(dy, w) with the same pads; dw = a convolution of the input (channels
+ * as batch) with dy (examples as channels); db = Σ dy. (ONNX Runtime has float32 kernels only.) */
+export function conv2d(g: Graph, x: Value, w: Value, b: Value, pads: readonly number[]): Value {
+  const [N, C, H, W] = x.shape;
+  const [F, , k] = w.shape;
+  const t = x.dtype;
+  const [Ho, Wo] = [H + pads[0] + pads[2] - k + 1, W + pads[1] + pads[3] - k + 1];
+  const y = g.node('Conv', [x, w, b], { kernel_shape: [k, k], pads: [...pads] }, [N, F, Ho, Wo], t);
+  return g.record(y, [x, w, b], (dy, needs) => {
+    const dx = needs[0] ? g.node('ConvTranspose', [dy, w], { kernel_shape: [k, k], pads: [...pads] }, x.shape, t) : null;
+    let dw: Value | null = null;
+    if (needs[1]) {
+      const xs = g.node('Transpose', [x], { perm: [1, 0, 2, 3] }, [C, N, H, W], t);
+      const gs = g.node('Transpose', [dy], { perm: [1, 0, 2, 3] }, [F, N, Ho, Wo], t);
+      const corr = g.node('Conv', [xs, gs], { kernel_shape: [Ho, Wo], pads: [...pads] }, [C, F, k, k], t);
+      dw = g.node('Transpose', [corr], { perm: [1, 0, 2, 3] }, [F, C, k, k], t);
+    }
+    const db = needs[2] ? g.node('ReduceSum', [dy, g.ints([0, 2, 3])], { keepdims: 0 }, [F], t) : null;
+    return [dx, dw, db];
+  });
+}
+
+/** Max pooling with window = stride = s, no padding (trailing rows/columns dropped). The gradient
+ * goes to the positions equal to their window's maximum (as harness/nn/dense.ts maxPoolOp). */
+export function maxPool(g: Graph, x: Value, s: number): Value {
+  const [N, C, H, W] = x.shape;
+  const [Ho, Wo] = [Math.floor(H / s), Math.floor(W / s)];
+  const t = x.dtype;
+  const y = g.node('MaxPool', [x], { kernel_shape: [s, s], strides: [s, s] }, [N, C, Ho, Wo], t);
+  return g.record(y, [x], (dy) => {
+    const up = (v: Value) => g.node('Reshape', [g.node('Expand', [g.node('Reshape', [v, g.ints([N, C, Ho, 1, Wo, 1])], {}, [N, C, Ho, 1, Wo, 1], t), g.ints([N, C, Ho, s, Wo, s])], {}, [N, C, Ho, s, Wo, s], t), g.ints([N, C, Ho * s, Wo * s])], {}, [N, C, Ho * s, Wo * s], t);
+    const cropped = Ho * s === H && Wo * s === W ? x : g.node('Slice', [x, g.ints([0, 0]), g.ints([Ho * s, Wo * s]), g.ints([2, 3])], {}, [N, C, Ho * s, Wo * s], t);
+    const mask = g.node('Cast', [g.node('Equal', [cropped, up(y)], {}, cropped.shape, 'bool')], { to: t === 'float32' ? 1 : 11 }, cropped.shape, t);
+    const dx = g.node('Mul', [mask, up(dy)], {}, cropped.shape, t);
+    return [Ho * s === H && Wo * s === W ? dx : g.node('Pad', [dx, g.ints([0, 0, 0, 0, 0, 0, H - Ho * s, W - Wo * s])], {}, x.shape, t)];
+  });
+}
