@@ -52,10 +52,25 @@ export function networkNamespace(): { works: boolean; why: string } {
   return (namespaceCheck = { works: true, why: '' });
 }
 
+let deathSignal: string[] | undefined;
+
+/** `setpriv --pdeathsig SIGKILL` (util-linux) where it works: a unit process dies with the runner, even one
+ * stuck in a synchronous loop that would never see its IPC channel close. */
+function dieWithParent(): string[] {
+  if (deathSignal) return deathSignal;
+  const probe = process.platform === 'linux' ? spawnSync('setpriv', ['--pdeathsig', 'SIGKILL', 'true'], { stdio: 'ignore', timeout: 10_000 }) : undefined;
+  return (deathSignal = probe && !probe.error && probe.status === 0 ? ['setpriv', '--pdeathsig', 'SIGKILL'] : []);
+}
+
+/** `command args…`, behind `prefix` when there is one. */
+function wrapped(prefix: string[], command: string, args: string[]): { command: string; args: string[] } {
+  return prefix.length ? { command: prefix[0], args: [...prefix.slice(1), command, ...args] } : { command, args };
+}
+
 export function childPlan(request: SandboxRequest): ChildPlan {
   const setupEnv = { HARNESS_CHILD_SETUP: JSON.stringify(request.setup) };
   if (!request.sandbox) {
-    return { command: { command: process.execPath, args: [CHILD_ENTRY], env: { ...process.env, ...setupEnv } }, describe: [], offline: false, cleanup: () => {} };
+    return { command: { ...wrapped(dieWithParent(), process.execPath, [CHILD_ENTRY]), env: { ...process.env, ...setupEnv } }, describe: [], offline: false, cleanup: () => {} };
   }
   const cacheDir = resolve(request.setup.cacheDir);
   mkdirSync(cacheDir, { recursive: true });
@@ -90,8 +105,9 @@ export function childPlan(request: SandboxRequest): ChildPlan {
   const ns = networkNamespace();
   if (ns.works) {
     describe.push('network: none (a network namespace of its own, via unshare --user --net)');
-    return { command: { command: 'unshare', args: ['--user', '--map-root-user', '--net', process.execPath, ...nodeArgs], env }, describe, offline: true, cleanup };
+    const inner = wrapped(dieWithParent(), process.execPath, nodeArgs);
+    return { command: { command: 'unshare', args: ['--user', '--map-root-user', '--net', inner.command, ...inner.args], env }, describe, offline: true, cleanup };
   }
   describe.push(`network: NOT isolated (${ns.why})`);
-  return { command: { command: process.execPath, args: nodeArgs, env }, describe, offline: false, cleanup };
+  return { command: { ...wrapped(dieWithParent(), process.execPath, nodeArgs), env }, describe, offline: false, cleanup };
 }
