@@ -115,3 +115,12 @@ test('leaderboard-long.csv: one row per task × group × method × metric, a col
   // Every row has a value in every fixed column but lo/hi (empty where n < 3).
   for (const x of records) for (const c of ['suite', 'task', 'method', 'metric', 'mean', 'n', 'goal', 'is_primary']) assert.notEqual(x[c], '', `${c} empty in ${JSON.stringify(x)}`);
 });
+
+test('the wide leaderboard.csv names the metric that ranked each row', async () => {
+  const acc = (method: string, value: number) => ({ ...r(method, { x: 1 }, 0, value, 'acc'), task: 'p/u', goal: 'max' as const });
+  const board = aggregate([r('A', { curve: 'a' }, 0, 0.1), acc('A', 0.6)], { ...config, groupBy: [], byTask: { 'p/u': { primary: 'acc', goal: 'max' } } });
+  const dir = mkdtempSync(join(tmpdir(), 'wide-'));
+  await writeLeaderboard(dir, board);
+  const { records } = await parseCsv(readFileSync(join(dir, 'leaderboard.csv'), 'utf8'), 'leaderboard.csv');
+  assert.deepEqual(records.map((x) => [x.task, x.ranked_by]), [['p/t', 'rmse'], ['p/u', 'acc']]);
+});

@@ -215,7 +215,7 @@ export function groupLabel(group: Record<string, Json>): string {
 }
 
 export function leaderboardColumns(board: Leaderboard): string[] {
-  const columns = ['suite', 'suite_version', 'task', 'group', 'rank', 'method', 'instances', 'wins'];
+  const columns = ['suite', 'suite_version', 'task', 'group', 'rank', 'ranked_by', 'method', 'instances', 'wins'];
   for (const m of board.metrics) columns.push(m, `${m}_ci_lo`, `${m}_ci_hi`, `${m}_n`);
   return columns;
 }
@@ -228,6 +228,7 @@ export function leaderboardRecords(board: Leaderboard): Record<string, string | 
       task: cell.task,
       group: groupLabel(cell.group),
       rank: cell.rank,
+      ranked_by: rankingFor(board.config, cell.task).primary,
       method: cell.method,
       instances: cell.instances,
       wins: cell.wins,
