@@ -50,6 +50,11 @@ test('a manifest of the wrong shape is rejected with the file and the JSON path,
     assert.equal(status, 1);
     assert.ok(lines.some((l) => expected.test(l)), `${expected}: ${lines.join('\n')}`);
   }
+  // Commands that read a run folder check its manifest's shape before reading it too.
+  const score = cli(['score', tampered((m) => (m.units = null)), '--plugin', FIXTURE_PLUGIN, '--out', join(tempDir(), 'rescored')]);
+  assert.equal(score.status, 2, score.stderr);
+  assert.match(score.stderr, /manifest\.json: \/units: expected array/);
+  assert.ok(!hasStackTrace(score.stderr));
   const dir = tampered(() => {});
   writeFileSync(join(dir, 'manifest.json'), 'null');
   assert.match(problems(dir).lines.join('\n'), /manifest\.json: \/: expected a JSON object/);

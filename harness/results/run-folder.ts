@@ -5,6 +5,7 @@ import type { BudgetName, Json, ResultRow } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 import { readRows } from './csv.ts';
 import type { LeaderboardConfig } from './leaderboard.ts';
+import { runManifestProblems } from './manifest-check.ts';
 
 export interface PlannedUnit {
   key: string;
@@ -41,6 +42,9 @@ export async function readRunFolder(runDir: string): Promise<RunFolder> {
   } catch (error) {
     throw new UserError(`${manifestFile}: not valid JSON: ${(error as Error).message}`);
   }
+  // Read only once its shape is known (checksums are validate's business: older folders lack them).
+  const problems = runManifestProblems(manifest, manifestFile).filter((p) => !p.endsWith('missing required field "checksums"'));
+  if (problems.length) throw new UserError(`${manifestFile}: not a run manifest of the expected shape`, problems);
   const rows = await readRows(join(dir, 'rows.csv'));
   const records = new Map<string, Json[]>();
   const recordsFile = join(dir, 'records.jsonl');
