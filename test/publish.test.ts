@@ -60,6 +60,9 @@ test('publishes a run folder: index, suite page with sortable leaderboard, inlin
   // The chart labels drop the prefix every method shares (fixture-pi/) and name the plugin once.
   assert.match(pageHtml, /aria-label="[^"]*method: stratified/);
   assert.match(pageHtml, /methods of fixture-pi/);
+  // No absolute path of this machine on a published page: the run's command shows repo-relative paths.
+  assert.ok(!pageHtml.includes(ROOT.replace(/\/$/, '')), 'the page mentions the repository\'s absolute path');
+  assert.match(pageHtml, /--plugin test\/fixtures\/pi-plugin/);
   assert.match(pageHtml, /<span class="status-holds">holds<\/span>/);
   assert.match(pageHtml, /stratified sampling has lower mean error than uniform/);
   assert.match(pageHtml, /<td class="mono" title="[0-9a-f]{40}">[0-9a-f]{12}<\/td>/, 'git sha in the provenance table');

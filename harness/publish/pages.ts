@@ -2,7 +2,9 @@
 // version. Pure functions of their inputs; every user-supplied string goes through `html`.
 import type { Json, LeaderboardCell, ResultRow } from '../api/types.ts';
 import type { PluginManifest } from '../api/manifest.ts';
+import { isAbsolute, relative } from 'node:path';
 import { canonicalJson } from '../plan/canonical.ts';
+import { HARNESS_ROOT } from '../plan/registry.ts';
 import type { ClaimRow } from '../results/claims.ts';
 import { boardSections, formatNumber, groupLabel, primaryMetrics, rankingFor, type Leaderboard } from '../results/leaderboard.ts';
 import { MIN_INTERVAL_N } from '../results/stats.ts';
@@ -194,7 +196,7 @@ ${view.page.runs.map((run) => {
   const files = view.downloads.runs.get(run.label)!;
   const links = [html`<a href="${files.rows}">rows.csv</a>`, files.leaderboard && html`<a href="${files.leaderboard}">leaderboard.csv</a>`, files.claims && html`<a href="${files.claims}">claims.csv</a>`].filter(Boolean);
   const m = run.manifest;
-  return html`<tr><td>${run.label}</td><td>${m?.budget ?? '–'}${m?.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ''}</td><td>${m?.finished_at ?? '–'}</td><td class="num">${counts.units}</td><td class="num">${counts.ok}</td><td class="num">${counts.error}</td><td class="num">${counts.timeout}</td><td class="num">${counts.skipped}</td><td class="mono">${m?.command ? `harness ${m.command.join(' ')}` : '–'}</td><td>${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</td></tr>
+  return html`<tr><td>${run.label}</td><td>${m?.budget ?? '–'}${m?.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ''}</td><td>${m?.finished_at ?? '–'}</td><td class="num">${counts.units}</td><td class="num">${counts.ok}</td><td class="num">${counts.error}</td><td class="num">${counts.timeout}</td><td class="num">${counts.skipped}</td><td class="mono">${m?.command ? `harness ${m.command.map(portablePath).join(' ')}` : '–'}</td><td>${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</td></tr>
 `;
 })}</tbody></table></div>`;
 }
@@ -231,6 +233,17 @@ ${unfinishedUnits(p)}
 ${provenanceTable(view)}
 `;
   return page({ title: `${p.title ?? p.suite} (v${p.version}) — ${site.title}`, siteTitle: site.title, home: 'index.html', body });
+}
+
+/** A command-line argument as a published page shows it: no absolute path of the machine that ran it
+ * (inside the repository: relative to it; elsewhere: `…/` and the last folder and name). */
+export function portablePath(arg: string): string {
+  const [flag, value] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=') + 1), arg.slice(arg.indexOf('=') + 1)] : ['', arg];
+  if (!isAbsolute(value)) return arg;
+  const inside = relative(HARNESS_ROOT, value);
+  if (inside && !inside.startsWith('..') && !isAbsolute(inside)) return flag + inside;
+  const parts = value.split(/[\\/]+/).filter(Boolean);
+  return `${flag}…/${parts.slice(-2).join('/')}`;
 }
 
 /** What a suite ranks by: its primary metric, or each task's own when the suite mixes tasks. */
