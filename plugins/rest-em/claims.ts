@@ -107,6 +107,7 @@ export const claims: Record<string, Claim> = {
   },
   'more-problems-help': {
     check(view): ClaimVerdict {
+      if (!iterated(view, 'math', 'restem') || !iterated(view, 'math', 'restem-quarter-problems')) return { status: 'not-checked', why: NO_ITERATION };
       const full = bySeed(view.rows, 'math', 'restem', 'pass-at-1-greedy');
       const quarter = bySeed(view.rows, 'math', 'restem-quarter-problems', 'pass-at-1-greedy');
       const result = perSeed([full, quarter], ([f, q]) => f > q);
