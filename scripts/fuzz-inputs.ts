@@ -1,4 +1,4 @@
-// `node --import tsx scripts/fuzz-inputs.ts [--mutants 300] [--seed 1] [--plan-sample 50] [--run-sample 5] [--json]`
+// `node --import tsx scripts/fuzz-inputs.ts [--mutants 300] [--seed 1] [--plan-sample 50] [--run-sample 5] [--only suite|plugin|manifest|rows] [--json]`
 // Seeded mutants of the four inputs a user hands the harness — a suite (YAML), a plugin.json, a run
 // folder's manifest.json and a rows.csv — fed to the real CLI in child processes. Counts:
 //   crashes: an exit code outside the command's own (validate 0/1, plan 0/2, run 0/1/2), a stack trace,
@@ -27,6 +27,8 @@ export interface FuzzOptions {
   runSample: number;
   batch: number;
   timeoutMs: number;
+  /** Only this kind of input (suite, plugin, manifest, rows); the seed then drives that kind alone. */
+  only?: string;
   /** Leave the mutants on disk (to look at one). */
   keep?: boolean;
   log?: (line: string) => void;
@@ -291,7 +293,9 @@ export async function fuzzInputs(options: FuzzOptions): Promise<Record<string, K
     const made = await harness(['run', SUITE, '--plugin', PLUGIN, '--out', base, '--jobs', '1'], env, options.timeoutMs * 6);
     if (made.code !== 0) throw new Error(`the base run failed: ${made.stderr}`);
 
+    const want = (kind: string) => !options.only || options.only === kind;
     // 1. Suites.
+    if (want('suite')) {
     log('suites');
     const suiteText = readFileSync(SUITE, 'utf8');
     const suites: string[] = [];
@@ -310,7 +314,9 @@ export async function fuzzInputs(options: FuzzOptions): Promise<Record<string, K
     log(`  run on ${runnable.length}`);
     await planSample(runnable.map((f, i) => ({ id: f, args: [f, '--plugin', PLUGIN, '--budget', 'smoke', '--jobs', '1', '--out', join(work, `run-${i}`)], verdict: 'ok' as const })), 'run', env, options, reports.suite);
 
+    }
     // 2. plugin.json.
+    if (want('plugin')) {
     log('plugin.json');
     const manifestText = readFileSync(join(PLUGIN, 'plugin.json'), 'utf8');
     const plugins: string[] = [];
@@ -332,7 +338,9 @@ export async function fuzzInputs(options: FuzzOptions): Promise<Record<string, K
       reports.plugin,
     );
 
+    }
     // 3. manifest.json of a run folder.
+    if (want('manifest')) {
     log('manifest.json');
     const runManifest = readFileSync(join(base, 'manifest.json'), 'utf8');
     const folders: string[] = [];
@@ -345,7 +353,9 @@ export async function fuzzInputs(options: FuzzOptions): Promise<Record<string, K
     reports.manifest = emptyReport(folders.length);
     await validateAll(folders, ['--plugin', PLUGIN], env, options, reports.manifest);
 
+    }
     // 4. rows.csv.
+    if (want('rows')) {
     log('rows.csv');
     const rowsText = readFileSync(join(base, 'rows.csv'), 'utf8');
     const rows: string[] = [];
@@ -357,6 +367,7 @@ export async function fuzzInputs(options: FuzzOptions): Promise<Record<string, K
     }
     reports.rows = emptyReport(rows.length);
     await validateAll(rows, [], env, options, reports.rows);
+    }
   } finally {
     if (options.keep) log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
@@ -378,6 +389,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     batch: argValue('--batch', 50),
     timeoutMs: argValue('--timeout', 60) * 1000,
     keep: process.argv.includes('--keep'),
+    only: process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   const started = performance.now();

@@ -93,3 +93,19 @@ test('paths in plugin.json that leave the plugin folder are refused, naming plug
     assert.match(p.stderr, expected, label);
   }
 });
+
+test('a task whose params schema is not a JSON Schema is bad input naming plugin.json and the path (found by the fuzz)', () => {
+  const dir = join(tempDir(), 'plugin');
+  cpSync(FIXTURE_PLUGIN, dir, { recursive: true });
+  const file = join(dir, 'plugin.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8'));
+  manifest.tasks[0].params.required = [1];
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+  const v = cli(['validate', file]);
+  clean(v);
+  assert.equal(v.status, 1, v.stderr);
+  assert.match(v.stderr, /plugin\.json: \/tasks\/0\/params: not a valid JSON Schema/);
+  const p = cli(['plan', join(dir, 'suites', 'fixture.yaml'), '--plugin', dir]);
+  clean(p);
+  assert.equal(p.status, 2, p.stderr);
+});

@@ -6,7 +6,7 @@ import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { methodTasks, type PluginManifest } from '../api/manifest.ts';
 import type { Plugin } from '../api/types.ts';
-import { schemaProblems } from '../api/validate.ts';
+import { schemaProblems, validateWithSchema } from '../api/validate.ts';
 import { PLUGIN_FLAG_HINT, UserError, didYouMean } from '../errors.ts';
 import { registerPluginApiResolution } from '../loader/register.ts';
 
@@ -216,6 +216,17 @@ export function manifestProblems(manifest: PluginManifest, file: string): string
   duplicates('kernels', (manifest.kernels ?? []).map((k) => k.id));
   duplicates('claims', (manifest.claims ?? []).map((c) => c.id));
   problems.push(...pathProblems(manifest, file));
+  // The JSON Schemas a task declares must be schemas: they are compiled when a suite is expanded and a unit checked.
+  (manifest.tasks ?? []).forEach((task, i) => {
+    for (const field of ['params', 'input', 'output'] as const) {
+      if (task[field] === undefined) continue;
+      try {
+        validateWithSchema(task[field], undefined, file);
+      } catch (error) {
+        problems.push(`${file}: /tasks/${i}/${field}: not a valid JSON Schema: ${(error as Error).message}`);
+      }
+    }
+  });
   for (const [i, metric] of (manifest.metrics ?? []).entries()) {
     const [lo, hi] = metric.range ?? [null, null];
     if (lo !== null && hi !== null && !(lo < hi)) problems.push(`${file}: /metrics/${i}/range: expected [lo, hi] with lo < hi, got [${lo}, ${hi}]`);
