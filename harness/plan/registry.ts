@@ -247,7 +247,11 @@ function pathProblems(manifest: PluginManifest, file: string): string[] {
       return;
     }
     const target = join(dir, path);
-    if (!existsSync(target)) return; // reported where the file is needed
+    if (!existsSync(target)) {
+      // A missing entry is reported when the code is needed; a missing suite when plugins are discovered.
+      if (where.startsWith('/suites/')) problems.push(`${file}: ${where}: file not found: ${path}`);
+      return;
+    }
     const real = realpathSync(target);
     if (real !== realDir && !real.startsWith(realDir + sep)) problems.push(`${file}: ${where}: "${path}" is a symlink to ${real}, outside the plugin folder`);
   };
