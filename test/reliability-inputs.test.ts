@@ -57,6 +57,7 @@ test('validate and plan agree on a suite that includes one suite twice, or itsel
 test('paths in plugin.json that leave the plugin folder are refused, naming plugin.json and the JSON path', () => {
   const cases: Array<[string, (m: Record<string, any>, dir: string) => void, RegExp]> = [
     ['suites ../', (m) => (m.suites = ['../elsewhere.yaml']), /plugin\.json: \/suites\/0: "\.\.\/elsewhere\.yaml" leaves the plugin folder/],
+    ['missing suite file', (m) => (m.suites = ['suites/nowhere.yaml']), /plugin\.json: \/suites(\/0)?: file not found: suites\/nowhere\.yaml/],
     ['absolute entry', (m) => (m.entry = '/etc/passwd'), /plugin\.json: \/entry: "\/etc\/passwd" leaves the plugin folder/],
     ['entry ../', (m) => (m.entry = 'lib/../../index.ts'), /plugin\.json: \/entry: "lib\/\.\.\/\.\.\/index\.ts" leaves the plugin folder/],
     [
