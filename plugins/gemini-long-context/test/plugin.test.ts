@@ -8,10 +8,10 @@ import { tempDir } from '../../../test/helpers.ts';
 
 test('the code provides exactly what plugin.json declares', async () => {
   const plugin = await loadPlugin(requirePlugin(discover(), 'gemini-long-context'));
-  assert.deepEqual(Object.keys(plugin.tasks!).sort(), ['cumulative-nll', 'multi-needle-retrieval', 'needle-retrieval']);
-  assert.deepEqual(Object.keys(plugin.methods!).sort(), ['ppm-6', 'transformer-w256']);
+  assert.deepEqual(Object.keys(plugin.tasks!).sort(), ['cumulative-nll', 'mtob-lite-translation', 'multi-needle-retrieval', 'needle-retrieval']);
+  assert.deepEqual(Object.keys(plugin.methods!).sort(), ['dictionary-only', 'ppm-6', 'rule-aware', 'transformer-w256']);
   assert.deepEqual(Object.keys(plugin.kernels!).sort(), ['attention-vs-n', 'cumulative-nll', 'needle-insertion', 'powerlaw-fit', 'ppm-update-predict']);
-  assert.equal(Object.keys(plugin.claims!).length, 4);
+  assert.equal(Object.keys(plugin.claims!).length, 5);
   assert.deepEqual(Object.keys(plugin.models!).sort(), ['ppm-6', 'transformer-w256']);
 });
 
