@@ -2,7 +2,7 @@
 // to a single-machine run of the same plan: same suite, version and plan; no unit twice; none missing.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Json, ResultRow } from '../api/types.ts';
+import type { BudgetName, Json, ResultRow } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 import type { Registry } from '../plan/registry.ts';
 import type { JournalEntry } from '../run/journal.ts';
@@ -19,7 +19,13 @@ export interface MergeResult {
   inputs: number;
 }
 
-export async function mergeRuns(registry: Registry, dirs: string[], out: string): Promise<MergeResult> {
+/** Checks a suite's claims on merged rows; the CLI passes one that runs each claim isolated in a child process. */
+export type ClaimChecker = (board: Leaderboard, rows: ResultRow[], budget: BudgetName, outDir: string) => Promise<ClaimRow[]>;
+
+/** In this process, without isolation (tests and library use). */
+export const inProcessClaims = (registry: Registry): ClaimChecker => (board, rows, budget) => evaluateClaims(registry, leaderboardView(board, rows, budget));
+
+export async function mergeRuns(registry: Registry, dirs: string[], out: string, checkClaims: ClaimChecker = inProcessClaims(registry)): Promise<MergeResult> {
   if (!dirs.length) throw new UserError('merge: give the run folders to combine');
   const runs = await Promise.all(dirs.map((d) => readRunFolder(d)));
   const [first] = runs;
@@ -61,7 +67,6 @@ export async function mergeRuns(registry: Registry, dirs: string[], out: string)
   const entries: JournalEntry[] = planKeys.map((key) => ({ key, rows: byKey.get(key)!, records: records.get(key) }));
   const rows = entries.flatMap((e) => e.rows);
   const board = aggregate(rows, first.manifest.leaderboard);
-  const claims = await evaluateClaims(registry, leaderboardView(board, rows, first.manifest.budget));
   const outDir = resolve(out);
   mkdirSync(outDir, { recursive: true });
   const manifest = {
@@ -70,6 +75,9 @@ export async function mergeRuns(registry: Registry, dirs: string[], out: string)
     merged_from: runs.map((r) => ({ dir: r.dir, shard: r.manifest.shard, units: new Set(r.rows.map((x) => x.unit_key)).size })),
     units: first.manifest.units.map((u) => ({ ...u, status: byKey.get(u.key)![0].status, rows_sha256: unitRowsChecksum(byKey.get(u.key)!) })),
   };
+  // The merged files are written before any claim is checked, then again with claims.csv.
+  await writeRunOutputs(outDir, { rows, entries, board, claims: [], manifest: manifest as unknown as Json });
+  const claims = await checkClaims(board, rows, first.manifest.budget, outDir);
   await writeRunOutputs(outDir, { rows, entries, board, claims, manifest: manifest as unknown as Json });
   return { outDir, board, claims, units: planKeys.length, inputs: runs.length };
 }

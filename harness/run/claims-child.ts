@@ -8,6 +8,8 @@ import type { Leaderboard } from '../results/leaderboard.ts';
 import { UnitChild, type ChildCommand } from './child-process.ts';
 import type { FromWorker } from './protocol.ts';
 import { BoundedLog } from './unit-log.ts';
+import { childPlan } from './sandbox.ts';
+import { join, resolve } from 'node:path';
 
 export interface IsolatedClaimsOptions {
   command: ChildCommand;
@@ -74,4 +76,17 @@ export async function evaluateClaimsIsolated(registry: Registry, board: Leaderbo
     log.close();
   }
   return result;
+}
+
+/** A claim checker for commands that check claims on rows they did not compute (`merge`): each claim in
+ * a child process with the default timeout and memory limit, like a run's. */
+export function isolatedClaimChecker(registry: Registry, pluginDirs: string[], cacheDir: string, memoryLimitMb: number) {
+  return async (board: Leaderboard, rows: ResultRow[], budget: BudgetName, outDir: string): Promise<ClaimRow[]> => {
+    const children = childPlan({ setup: { pluginDirs: pluginDirs.map((d) => resolve(d)), cwd: process.cwd(), backend: 'auto', cacheDir, reportRss: process.platform !== 'linux' }, sandbox: false });
+    try {
+      return await evaluateClaimsIsolated(registry, board, rows, budget, { command: children.command, memoryLimitMb, timeoutMs: CLAIM_TIMEOUT_MS, logFile: join(outDir, 'logs', 'claims.log') });
+    } finally {
+      children.cleanup();
+    }
+  };
 }
