@@ -44,7 +44,7 @@ test('scaffold, edit, validate, run, test, bench, pack, install elsewhere, list,
   assert.equal(pkg.peerDependenciesMeta?.['paper-harness']?.optional, true);
   const pack = sh('npm', ['pack', '--json', '--pack-destination', home], { cwd: dir });
   ok(pack, 'npm pack');
-  const [packed] = JSON.parse(pack.out.slice(pack.out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [packed] = JSON.parse(pack.out.slice(pack.out.indexOf('['), pack.out.lastIndexOf(']') + 1)) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const packedFiles = packed.files.map((f) => f.path).sort();
   assert.ok(packedFiles.includes('plugin.json') && packedFiles.includes('index.ts') && packedFiles.includes(`suites/${name}.yaml`), packedFiles.join(', '));
   assert.ok(!packedFiles.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')), packedFiles.join(', '));
