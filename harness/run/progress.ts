@@ -44,9 +44,12 @@ export function createProgress(todo: readonly Unit[], log: (line: string) => voi
       running.set(unit, now());
     },
     done(unit: Unit, wallMs: number) {
+      // What the unit cost the run: from its start to its outcome (prepare, score and the process
+      // included), not only the method's run() that wall_ms measures.
+      const started = running.get(unit);
       pending.delete(unit);
       running.delete(unit);
-      options.costs.observe(unit, wallMs);
+      options.costs.observe(unit, started === undefined ? wallMs : now() - started);
       finished++;
     },
   };
