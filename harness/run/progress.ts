@@ -34,9 +34,15 @@ export function createProgress(todo: readonly Unit[], log: (line: string) => voi
   const pending = new Set(todo);
   const running = new Map<Unit, number>();
   let finished = 0;
+  let finishedCostMs = 0;
   const eta = () => {
-    const left = remainingSeconds(options.costs, [...pending], running, options.jobs, now());
-    return left === undefined ? '–' : formatDuration(left);
+    // The estimated work left, in unit-seconds, turned into wall seconds at the rate this run has been
+    // getting through work so far (parallel slots, process starts and gaps included).
+    const work = remainingSeconds(options.costs, [...pending], running, 1, now());
+    if (work === undefined) return '–';
+    const elapsed = (now() - began) / 1000;
+    const rate = finishedCostMs > 0 && elapsed > 0 ? elapsed / (finishedCostMs / 1000) : 1 / Math.max(1, options.jobs);
+    return formatDuration(work * rate);
   };
   const track = {
     start(unit: Unit) {
@@ -49,7 +55,9 @@ export function createProgress(todo: readonly Unit[], log: (line: string) => voi
       const started = running.get(unit);
       pending.delete(unit);
       running.delete(unit);
-      options.costs.observe(unit, started === undefined ? wallMs : now() - started);
+      const cost = started === undefined ? wallMs : now() - started;
+      options.costs.observe(unit, cost);
+      finishedCostMs += cost;
       finished++;
     },
   };
