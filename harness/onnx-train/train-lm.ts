@@ -107,6 +107,7 @@ export async function trainLMOnnx(tf: Tf, model: SequenceModel, opts: TrainLMOpt
       if (opts.evalEvery && opts.onEval && (step + 1) % opts.evalEvery === 0) {
         sync();
         await opts.onEval(step + 1);
+        if (opts.shouldStop?.(step + 1)) break;
       }
     }
     sync();
