@@ -1,8 +1,11 @@
-// Tensor backend selection at run time: tfjs-node-gpu → tfjs-node → wasm → cpu. The native packages
-// download libtensorflow when installed, so they are optional and their absence is normal.
+// Tensor backend selection at run time. `auto` takes the fastest that loads:
+// tfjs-node-gpu → onnx → tfjs-node → wasm → cpu. The native tfjs packages download libtensorflow when
+// installed, so they are optional and their absence is normal; onnxruntime-node is a dependency.
 // `onnx`: the shared models' training steps run on ONNX Runtime (harness/onnx-train) where that
-// engine supports the model; everything else (evaluation, unsupported models) uses the tfjs backend
-// `auto` picks. Rows then record backend `onnx` and the onnxruntime-node version.
+// engine supports the model; everything else (evaluation, unsupported models) uses the best tfjs
+// backend. Rows then record backend `onnx` and the onnxruntime-node version. ONNX comes before
+// tfjs-node because its training steps were measured at 1.6–2.2× PyTorch CPU (README, `harness bench
+// nn`); tfjs-node could not be installed offline here, so that order is not measured.
 import type { TensorBackend } from '../api/types.ts';
 import { UserError } from '../errors.ts';
 
@@ -21,28 +24,40 @@ export const ONNX_TRAINING_BACKEND = 'onnx';
 
 let onnxTraining = false;
 
-/** True once `--backend onnx` is loaded in this process: trainers that see only a tfjs namespace
- * (harness/nn/lm trainLM) ask this to run their steps on the ONNX engine. */
+/** True once the onnx backend (`--backend onnx`, or `auto` with onnxruntime-node present) is loaded
+ * in this process: trainers that see only a tfjs namespace (harness/nn/lm trainLM) ask this to run
+ * their steps on the ONNX engine. */
 export function onnxTrainingChosen(): boolean {
   return onnxTraining;
 }
 
 async function select(choice: BackendChoice): Promise<TensorBackend> {
-  if (choice === 'onnx') {
-    const backend = await onnxBackend();
-    onnxTraining = true;
-    return backend;
-  }
-  const order: Exclude<BackendChoice, 'auto' | 'onnx'>[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
+  const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['tensorflow-gpu', 'onnx', 'tensorflow', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
   for (const name of order) {
+    try {
+      if (name !== 'onnx') return await tryBackend(name);
+      const backend = await onnxBackend();
+      onnxTraining = true;
+      return backend;
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new UserError(`no tensor backend could be loaded (${choice})`, failures);
+}
+
+/** The best tfjs backend (evaluation and the models the ONNX engine cannot train). */
+async function tfjsBackend(): Promise<TensorBackend> {
+  const failures: string[] = [];
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
       return await tryBackend(name);
     } catch (error) {
       failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  throw new UserError(`no tensor backend could be loaded (${choice})`, failures);
+  throw new UserError('no tfjs backend could be loaded', failures);
 }
 
 async function onnxBackend(): Promise<TensorBackend> {
@@ -52,7 +67,7 @@ async function onnxBackend(): Promise<TensorBackend> {
   } catch (error) {
     throw new UserError(`--backend onnx: ONNX Runtime (onnxruntime-node) could not be loaded: ${(error as Error).message.split('\n')[0]}`);
   }
-  const tfjs = await select('auto');
+  const tfjs = await tfjsBackend();
   return { name: ONNX_TRAINING_BACKEND, version: ort.env.versions?.common ?? 'unknown', tf: tfjs.tf };
 }
 
