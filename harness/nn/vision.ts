@@ -230,12 +230,17 @@ export interface ForwardOptions {
   collect?: boolean;
 }
 
-/** A 0 / (1/(1−p)) mask of n × d drawn from `rng` (inverted dropout). */
-function dropoutMask(tf: Tf, rng: Rng, n: number, d: number, p: number): TF.Tensor2D {
-  const mask = new Float32Array(n * d);
+/** Fills `mask` with 0 / (1/(1−p)) drawn from `rng` (inverted dropout); the ONNX trainer draws its
+ * masks through this too, so both backends drop the same units. */
+export function fillDropoutMask(rng: Rng, mask: Float32Array, p: number): Float32Array {
   const keep = 1 / (1 - p);
   for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep;
-  return tf.tensor2d(mask, [n, d]);
+  return mask;
+}
+
+/** A 0 / (1/(1−p)) mask of n × d drawn from `rng`. */
+function dropoutMask(tf: Tf, rng: Rng, n: number, d: number, p: number): TF.Tensor2D {
+  return tf.tensor2d(fillDropoutMask(rng, new Float32Array(n * d), p), [n, d]);
 }
 
 /** Runs the network on x (n × h·w·c). Uses the fast dense and conv ops of ./dense.ts, so gradients

@@ -1,14 +1,14 @@
 // trainNet (harness/nn/train.ts) on the ONNX training engine: the same seeded init, batch order,
 // learning-rate schedule and optimiser semantics, one ORT step graph per (network, batch size).
 // Used when the tensor backend is `onnx` and the network has no layer the engine lacks (see
-// unsupportedNet); results agree with tfjs's within float32 rounding drift (test/onnx-train-backend).
+// unsupportedNet); dropout masks are fed per step from the same seeds as tfjs; results agree with tfjs's within float32 rounding drift (test/onnx-train-backend).
 import { createRng } from '../api/index.ts';
 import { learningRate, type TrainOptions, type TrainResult } from '../nn/train.ts';
-import { initWeights, type NetSpec } from '../nn/vision.ts';
+import { fillDropoutMask, initWeights, type NetSpec } from '../nn/vision.ts';
 import type { ImageSet } from '../../datasets/mnist.ts';
 import { OnnxTrainer } from './engine.ts';
 import type { GraphOptimizer } from './optimizer.ts';
-import { netStepModel, unsupportedNet } from './vision.ts';
+import { dropoutInputs, netStepModel, unsupportedNet } from './vision.ts';
 
 /** Whether the engine can train `spec` (otherwise trainNetCached falls back to tfjs). */
 export const supportsNet = (spec: NetSpec): boolean => unsupportedNet(spec) === null;
@@ -25,8 +25,7 @@ export async function trainNetOnnx(spec: NetSpec, data: ImageSet, opts: TrainOpt
   const rng = createRng(opts.seed);
   const init = opts.init ?? initWeights(spec, rng.fork('init'));
   const orderRng = rng.fork('order');
-  // Drawn as trainNet does (one dropout seed per step), though no supported network uses it, so
-  // that any later rng fork sees the same state.
+  // One dropout seed per step, masks drawn from it in layer order, exactly as trainNet's forward.
   const dropoutRng = rng.fork('dropout');
   const d = data.x.length / data.n;
   const batch = Math.min(opts.batchSize, data.n);
@@ -37,6 +36,7 @@ export async function trainNetOnnx(spec: NetSpec, data: ImageSet, opts: TrainOpt
   const x = new Float32Array(batch * d);
   const labels = new Int32Array(batch);
   const weights = new Float32Array(batch).fill(1 / batch);
+  const masks = dropoutInputs(spec).map((m) => ({ ...m, data: new Float32Array(batch * m.features) }));
   const order = Array.from({ length: data.n }, (_, i) => i);
   let epochLoss = 0;
   let step = 0;
@@ -52,8 +52,10 @@ export async function trainNetOnnx(spec: NetSpec, data: ImageSet, opts: TrainOpt
           x.set(data.x.subarray(j * d, (j + 1) * d), i * d);
           labels[i] = data.y[j];
         }
-        dropoutRng.int(4294967296);
-        epochLoss += await trainer.step({ x, labels, weights }, learningRate(opts.optimizer, step, total));
+        const maskRng = createRng(dropoutRng.int(4294967296)).fork('dropout');
+        const feeds: Record<string, Float32Array | Int32Array> = { x, labels, weights };
+        for (const m of masks) feeds[m.name] = fillDropoutMask(maskRng, m.data, m.p);
+        epochLoss += await trainer.step(feeds, learningRate(opts.optimizer, step, total));
         if (step % 16 === 15) opts.onProgress?.((step + 1) / total, `epoch ${epoch + 1}/${opts.epochs}`);
       }
     }

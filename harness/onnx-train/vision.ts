@@ -6,16 +6,28 @@ import { UserError } from '../errors.ts';
 import { planNet, type NetSpec } from '../nn/vision.ts';
 import type { StepModel } from './engine.ts';
 import type { Graph, Value } from './graph.ts';
-import { add, conv2d, dense, maxPool, reduceMean, relu, reshape, softmaxCrossEntropy, transpose } from './ops.ts';
+import { add, conv2d, dense, maxPool, mul, reduceMean, relu, reshape, softmaxCrossEntropy, transpose } from './ops.ts';
 
 /** Why the engine cannot train `spec`, or null when it can. */
 export function unsupportedNet(spec: NetSpec): string | null {
-  if (spec.classifierDropout) return 'dropout';
   for (const layer of spec.layers) {
-    if (layer.kind === 'dense' && layer.dropout) return 'dropout';
     if (layer.kind === 'conv' && (layer.stride ?? 1) !== 1) return 'strided convolution';
   }
   return null;
+}
+
+/** The dense layers (classifier last) that take dropout on their input, in the order tfjs's forward
+ * draws their masks: batch input `mask<k>` [batch, features] holds layer k's 0 / 1/(1−p) mask. */
+export function dropoutInputs(spec: NetSpec): Array<{ name: string; features: number; p: number }> {
+  const plans = planNet(spec);
+  const out: Array<{ name: string; features: number; p: number }> = [];
+  let shape = [...spec.input];
+  for (const plan of plans) {
+    const p = plan.spec.kind === 'dense' || plan.spec.kind === 'classifier' ? (plan.spec.dropout ?? 0) : 0;
+    if (p > 0) out.push({ name: `mask${out.length}`, features: shape.reduce((a, b) => a * b, 1), p });
+    shape = plan.outShape;
+  }
+  return out;
 }
 
 /** tfjs 'same' padding at stride 1 as ONNX pads [top, left, bottom, right]. */
@@ -32,15 +44,18 @@ export function netStepModel(spec: NetSpec, batch: number): StepModel {
   const plans = planNet(spec);
   const [H, W, C] = spec.input;
   const features = H * W * C;
+  const masks = dropoutInputs(spec);
   return {
     params: plans.flatMap((p) => p.params.map((q) => ({ name: q.name, shape: q.shape }))),
     batch: [
       { name: 'x', shape: [batch, features], dtype: 'float32' },
       { name: 'labels', shape: [batch], dtype: 'int64' },
       { name: 'weights', shape: [batch], dtype: 'float32' },
+      ...masks.map((m) => ({ name: m.name, shape: [batch, m.features], dtype: 'float32' as const })),
     ],
     loss(g: Graph, params: Record<string, Value>, inputs: Record<string, Value>) {
       let h: Value = inputs.x;
+      let masked = 0;
       let layout: 'flat' | 'nchw' = 'flat';
       const toImage = () => {
         if (layout === 'nchw') return;
@@ -65,6 +80,7 @@ export function netStepModel(spec: NetSpec, batch: number): StepModel {
           case 'dense':
           case 'classifier': {
             toFlat();
+            if ((layer.dropout ?? 0) > 0) h = mul(g, h, inputs[masks[masked++].name]);
             h = dense(g, h, params[`${p}.kernel`], params[`${p}.bias`]);
             if (layer.kind === 'dense' && (layer.activation ?? 'relu') === 'relu') h = relu(g, h);
             break;
