@@ -60,28 +60,42 @@ function checkOptions(spec: NetSpec, data: ImageSet, opts: TrainOptions): void {
   for (let i = 0; i < data.n; i++) if (data.y[i] >= spec.classes) throw new UserError(`trainNet: label ${data.y[i]} ≥ classes (${spec.classes})`);
 }
 
+/** One backend's side of a training run; the loop (init, batch order, schedule, dropout seeds,
+ * progress, cancellation) is trainNetWith's, so every backend sees the same batches. */
+export interface NetStepper {
+  /** One optimiser step on the batch (x: batch × features, labels: class ids) at learning rate `lr`;
+   * t is the 1-based step (Adam's bias correction). Returns the batch's mean loss. */
+  step(x: Float32Array, labels: Int32Array, lr: number, t: number, dropoutSeed: number): Promise<number> | number;
+  /** The current weights (copied out). */
+  weights(): Weights;
+  release(): Promise<void> | void;
+}
+
 /** Trains from a seeded init. Each epoch draws a fresh permutation of the data and runs
  * ⌊n / batchSize⌋ full batches (the remainder is dropped; a set smaller than one batch is one batch). */
 export async function trainNet(tf: Tf, spec: NetSpec, data: ImageSet, opts: TrainOptions): Promise<TrainResult> {
+  return trainNetWith(spec, data, opts, (init, batch) => tfjsStepper(tf, spec, init, batch, opts.optimizer));
+}
+
+/** trainNet's loop around any backend's stepper (created once the seeded init and batch size are known). */
+export async function trainNetWith(
+  spec: NetSpec,
+  data: ImageSet,
+  opts: TrainOptions,
+  createStepper: (init: Weights, batch: number) => Promise<NetStepper> | NetStepper,
+): Promise<TrainResult> {
   checkOptions(spec, data, opts);
   const rng = createRng(opts.seed);
   const init = opts.init ?? initWeights(spec, rng.fork('init'));
   const orderRng = rng.fork('order');
   const dropoutRng = rng.fork('dropout');
-  const names = [...init.names];
-  const opt = opts.optimizer;
   const d = data.x.length / data.n;
-  const classes = spec.classes;
   const batch = Math.min(opts.batchSize, data.n);
   const stepsPerEpoch = Math.floor(data.n / batch);
   const total = stepsPerEpoch * opts.epochs;
-
-  const initial = weightsToTensors(tf, init);
-  let params = names.map((n) => initial[n]);
-  // Optimizer state: SGD momentum buffers, or Adam's first and second moments.
-  let state = initialOptimizerState(tf, opt, params);
-  const xBatch = new Float32Array(batch * d);
-  const yBatch = new Float32Array(batch * classes);
+  const stepper = await createStepper(init, batch);
+  const x = new Float32Array(batch * d);
+  const labels = new Int32Array(batch);
   const order = Array.from({ length: data.n }, (_, i) => i);
   let epochLoss = 0;
   let step = 0;
@@ -92,22 +106,12 @@ export async function trainNet(tf: Tf, spec: NetSpec, data: ImageSet, opts: Trai
       epochLoss = 0;
       for (let s = 0; s < stepsPerEpoch; s++, step++) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('training aborted');
-        yBatch.fill(0);
         for (let i = 0; i < batch; i++) {
           const j = order[s * batch + i];
-          xBatch.set(data.x.subarray(j * d, (j + 1) * d), i * d);
-          yBatch[i * classes + data.y[j]] = 1;
+          x.set(data.x.subarray(j * d, (j + 1) * d), i * d);
+          labels[i] = data.y[j];
         }
-        const lr = learningRate(opt, step, total);
-        const dropoutSeed = dropoutRng.int(4294967296);
-        const next = tf.tidy(() =>
-          trainStep(tf, spec, names, params, state, tf.tensor2d(xBatch, [batch, d]), tf.tensor2d(yBatch, [batch, classes]), opt, lr, step + 1, dropoutSeed),
-        );
-        tf.dispose([...params, ...state]);
-        params = next.params;
-        state = next.state;
-        epochLoss += (next.loss.dataSync() as Float32Array)[0];
-        next.loss.dispose();
+        epochLoss += await stepper.step(x, labels, learningRate(opts.optimizer, step, total), step + 1, dropoutRng.int(4294967296));
         if (step % 16 === 15) {
           opts.onProgress?.((step + 1) / total, `epoch ${epoch + 1}/${opts.epochs}`);
           await new Promise((resolve) => setImmediate(resolve));
@@ -115,14 +119,45 @@ export async function trainNet(tf: Tf, spec: NetSpec, data: ImageSet, opts: Trai
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    const record: Record<string, TF.Tensor> = {};
-    names.forEach((n, i) => (record[n] = params[i]));
-    const weights = weightsFromTensors(names, record);
+    const weights = stepper.weights();
     opts.onProgress?.(1, 'trained');
     return { weights, finalLoss: epochLoss / stepsPerEpoch, stepsPerSecond: total / seconds };
   } finally {
-    tf.dispose([...params, ...state]);
+    await stepper.release();
   }
+}
+
+/** The tfjs stepper: parameters and optimiser state as plain tensors replaced at every step. */
+function tfjsStepper(tf: Tf, spec: NetSpec, init: Weights, batch: number, opt: Optimizer): NetStepper {
+  const names = [...init.names];
+  const d = spec.input[0] * spec.input[1] * spec.input[2];
+  const classes = spec.classes;
+  const initial = weightsToTensors(tf, init);
+  let params = names.map((n) => initial[n]);
+  // Optimizer state: SGD momentum buffers, or Adam's first and second moments.
+  let state = initialOptimizerState(tf, opt, params);
+  const onehot = new Float32Array(batch * classes);
+  return {
+    step(x, labels, lr, t, dropoutSeed) {
+      onehot.fill(0);
+      for (let i = 0; i < batch; i++) onehot[i * classes + labels[i]] = 1;
+      const next = tf.tidy(() => trainStep(tf, spec, names, params, state, tf.tensor2d(x, [batch, d]), tf.tensor2d(onehot, [batch, classes]), opt, lr, t, dropoutSeed));
+      tf.dispose([...params, ...state]);
+      params = next.params;
+      state = next.state;
+      const loss = (next.loss.dataSync() as Float32Array)[0];
+      next.loss.dispose();
+      return loss;
+    },
+    weights() {
+      const record: Record<string, TF.Tensor> = {};
+      names.forEach((n, i) => (record[n] = params[i]));
+      return weightsFromTensors(names, record);
+    },
+    release() {
+      tf.dispose([...params, ...state]);
+    },
+  };
 }
 
 /** Optimizer state for `params` before the first step (zeros: momentum, or Adam's two moments). */
@@ -211,7 +246,6 @@ export async function trainNetCached(ctx: RunContext, cacheKey: Json, spec: NetS
     };
     // `--backend onnx`: the steps run on ONNX Runtime when that engine supports the network.
     const onnx = backend.name === 'onnx' ? await import('../onnx-train/train-net.ts') : undefined;
-    if (onnx?.supportsNet(spec)) checkOptions(spec, data, opts);
     const result = onnx?.supportsNet(spec) ? await onnx.trainNetOnnx(spec, data, run) : await trainNet(tf, spec, data, run);
     return serializeWeights(result.weights);
   });
