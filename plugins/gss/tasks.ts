@@ -122,6 +122,8 @@ export interface StepTimeOutput {
   msPerStep: number;
   tokensPerSecond: number;
   paramCount: number;
+  /** What ran the timed steps (e.g. `tfjs-wasm`), which the row's backend column may not say. */
+  engine: string;
 }
 
 export const stepTime: Task<StepTimePrepared, StepTimeOutput> = {
@@ -137,7 +139,7 @@ export const stepTime: Task<StepTimePrepared, StepTimeOutput> = {
     };
   },
   score(_ctx, _prepared, output) {
-    return { metrics: { 'ms-per-step': output.msPerStep, 'tokens-per-s': output.tokensPerSecond, 'param-count': output.paramCount } };
+    return { metrics: { 'ms-per-step': output.msPerStep, 'tokens-per-s': output.tokensPerSecond, 'param-count': output.paramCount }, records: [{ engine: output.engine }] };
   },
 };
 
@@ -156,6 +158,8 @@ export interface InterleavedOutput {
   dssMs: number[];
   gssParams: number;
   dssParams: number;
+  /** What ran the timed steps (e.g. `tfjs-wasm`). */
+  engine: string;
 }
 
 const median = (xs: number[]): number => {
@@ -184,7 +188,7 @@ export const interleavedStepTime: Task<InterleavedPrepared, InterleavedOutput> =
         'dss-over-gss': d / g,
         'gss-faster-rounds': output.gssMs.filter((ms, i) => ms < output.dssMs[i]).length / output.gssMs.length,
       },
-      records: output.gssMs.map((ms, i) => ({ round: i, gssMs: ms, dssMs: output.dssMs[i] })),
+      records: output.gssMs.map((ms, i) => ({ round: i, gssMs: ms, dssMs: output.dssMs[i], engine: output.engine })),
     };
   },
 };

@@ -43,6 +43,9 @@ export interface TrainLMOptions {
   onEval?(step: number): void | Promise<void>;
   /** Early stopping: checked after every onEval; true ends training there (a normal return with the losses so far). */
   shouldStop?(step: number): boolean;
+  /** 'tfjs' runs the steps on the tfjs backend even when the ONNX engine is chosen (to time the tfjs
+   * implementation itself, e.g. an FFT convolution the engine does as a Toeplitz product); default 'auto'. */
+  engine?: 'auto' | 'tfjs';
 }
 
 export interface TrainLMResult {
@@ -125,7 +128,7 @@ export async function trainLM(tf: Tf, model: SequenceModel, opts: TrainLMOptions
   if (!(opts.lr > 0)) throw new RangeError(`trainLM: lr must be positive, got ${opts.lr}`);
   if (opts.clipNorm !== undefined && !(opts.clipNorm > 0)) throw new RangeError(`trainLM: clipNorm must be positive, got ${opts.clipNorm}`);
   // `--backend onnx`: the steps run on ONNX Runtime when that engine has the model's step graph.
-  if (onnxTrainingChosen()) {
+  if (opts.engine !== 'tfjs' && onnxTrainingChosen()) {
     const onnx = await import('../../onnx-train/train-lm.ts');
     if (onnx.supportsLM(model)) return onnx.trainLMOnnx(tf, model, opts);
   }
