@@ -15,11 +15,18 @@ export const MNIST_MEAN = 0.1307;
 export const MNIST_STD = 0.3081;
 /** Adam at 1e-3 (constant), a recorded deviation from the notebooks' SGD: see the README. */
 export const OPTIMIZER: Optimizer = { kind: 'adam', lr: 1e-3 };
+/** The annealing stage after `epochs` at OPTIMIZER: Adam at a tenth of its rate (`annealEpochs`), from
+ * the first stage's weights with fresh moments — a step-decay stand-in for the notebooks' schedule that
+ * decays to 0, so that the endpoints converge on the training split (README, *Endpoint training*). */
+export const ANNEAL_OPTIMIZER: Optimizer = { kind: 'adam', lr: 1e-4 };
 
 export interface BarrierParams {
   width: number;
   depth: number;
+  /** Epochs at OPTIMIZER. */
   epochs: number;
+  /** Further epochs at ANNEAL_OPTIMIZER (0: none). */
+  annealEpochs: number;
   batchSize: number;
   train: number;
   test: number;
@@ -39,6 +46,7 @@ export function resolveParams(params: Params): BarrierParams {
     width: int('width', undefined, 2),
     depth: int('depth', undefined, 1),
     epochs: int('epochs', undefined, 1),
+    annealEpochs: int('annealEpochs', 0, 0),
     batchSize: int('batchSize', 128, 1),
     train: int('train', 8000, 10),
     test: int('test', 2000, 10),
@@ -96,11 +104,20 @@ export async function preparePair(ctx: RunContext, raw: Params): Promise<Prepare
   const spec = mlpSpec(Array.from({ length: params.depth }, () => params.width));
   // suite seed s trains the pair (2s + 1, 2s + 2): seeds 0, 1, 2 give the spec's pairs (1, 2), (3, 4), (5, 6)
   const seeds: [number, number] = [2 * ctx.seedIndex + 1, 2 * ctx.seedIndex + 2];
-  const trainOne = (seed: number, part: number) =>
-    trainNetCached(ctx, { plugin: 'repair', data: 'mnist-normalized', split: SPLIT_SEED }, spec, train, {
-      epochs: params.epochs, batchSize: params.batchSize, optimizer: OPTIMIZER, seed,
-      onProgress: (f, note) => ctx.progress((part + f) / 2.2, `network ${part === 0 ? 'A' : 'B'}: ${note}`),
+  const key = { plugin: 'repair', data: 'mnist-normalized', split: SPLIT_SEED };
+  const total = params.epochs + params.annealEpochs;
+  const trainOne = async (seed: number, part: number) => {
+    const progress = (offset: number, epochs: number) => (f: number, note: string) =>
+      ctx.progress((part + (offset + f * epochs) / total) / 2.2, `network ${part === 0 ? 'A' : 'B'}: ${note}`);
+    const first = await trainNetCached(ctx, key, spec, train, {
+      epochs: params.epochs, batchSize: params.batchSize, optimizer: OPTIMIZER, seed, onProgress: progress(0, params.epochs),
     });
+    if (params.annealEpochs === 0) return first;
+    return trainNetCached(ctx, key, spec, train, {
+      epochs: params.annealEpochs, batchSize: params.batchSize, optimizer: ANNEAL_OPTIMIZER, seed, init: first,
+      onProgress: progress(params.epochs, params.annealEpochs),
+    });
+  };
   const a = await trainOne(seeds[0], 0);
   const b = await trainOne(seeds[1], 1);
   ctx.progress(2 / 2.2, 'statistics');
