@@ -13,7 +13,8 @@
 //   LayerNormalization forward in float32, decomposed in float64; closed-form backward), Softmax
 //   (a causal mask is an added constant), Gather embedding (ScatterND-add backward) and softmax
 //   cross-entropy with int64 labels and per-example weights (mean or loss mask), the causal long
-//   convolution (Toeplitz product), Conv (stride 1; ConvTranspose and a transposed Conv for the
+//   convolution (by FFT: ONNX DFT at 2L, gradients as conjugate-spectrum products; and as a
+//   Toeplitz product, its cross-check), Conv (stride 1; ConvTranspose and a transposed Conv for the
 //   gradients) and MaxPool (window = stride; mask of the window maxima).
 // - optimizer.ts: SGD with momentum (PyTorch semantics, as harness/nn/train.ts) and Adam (L2 or
 //   decoupled decay, global-norm clipping as harness/nn/lm/train-lm.ts) as graph nodes; the
@@ -25,10 +26,11 @@
 //   device-resident outputs on the CPU, so each run copies them once out of and into ORT — about
 //   4 × the parameter bytes per SGD step; nothing goes through per-element JS loops).
 // - vision.ts, lm.ts, ssm.ts: the shared models (harness/nn NetSpec MLPs and CNNs, the Transformer LM with
-//   every positional scheme, the GSS and DSS LMs with the DSS kernel and the causal long convolution as a
-//   Toeplitz product) as step models with the same parameter names and shapes as their tfjs versions.
+//   every positional scheme, the GSS and DSS LMs with the DSS kernel and the FFT causal long
+//   convolution) as step models with the same parameter names and shapes as their tfjs versions.
 // - train-net.ts, train-lm.ts: trainNet / trainLM on the engine, chosen by `--backend onnx`
-//   (harness/backends/tensors.ts); what the engine lacks (dropout, strided convolutions) stays on tfjs.
+//   (harness/backends/tensors.ts, also what `auto` picks); what the engine lacks (strided
+//   convolutions) stays on tfjs. Dropout masks are drawn in JS from trainNet's seeds and fed per step.
 // - kernels.ts: `harness bench nn:onnx-train-{mlp,lm,gss}-step`, beside tfjs and PyTorch CPU.
 // Checks: test/onnx-train-grad (every op vs finite differences, float64), test/onnx-train-models
 // (whole-model gradients vs tfjs and a Float64 reference), test/onnx-train-backend (trainers).

@@ -260,9 +260,9 @@ function lowerDiagonalSums(g: Graph, a: Value): Value {
 }
 
 /** y[b, t, h] = Σ_{l ≤ t} k[h, l]·u[b, t − l, h] for u [B, L, H] and k [H, L], as one batched
- * product per channel with the Toeplitz matrix of k (built by one Gather): O(L²) per channel,
- * which at L ≤ 1024 and the models' H = 32 is cheaper than FFTs in ONNX. Gradients: uᵀ-side by the
- * transposed Toeplitz product, k-side by diagonal sums of dY·Uᵀ. */
+ * product per channel with the Toeplitz matrix of k (built by one Gather): O(L²) time and memory
+ * per channel (fftCausalConv is the O(L log L) form the models use; this one is its cross-check).
+ * Gradients: u-side by the transposed Toeplitz product, k-side by diagonal sums of dY·Uᵀ. */
 export function causalConv(g: Graph, u: Value, k: Value): Value {
   const [B, L, H] = u.shape;
   if (k.shape[0] !== H || k.shape[1] !== L) throw new Error(`causalConv: u [${u.shape}] needs k [${H}, ${L}], got [${k.shape}]`);
@@ -278,6 +278,59 @@ export function causalConv(g: Graph, u: Value, k: Value): Value {
     const dyh = g.node('Transpose', [dy], { perm: [2, 1, 0] }, [H, L, B], t);
     const du = needs[0] ? g.node('Transpose', [g.node('MatMul', [g.node('Transpose', [toeplitz], { perm: [0, 2, 1] }, [H, L, L], t), dyh], {}, [H, L, B], t)], { perm: [2, 1, 0] }, [B, L, H], t) : null;
     const dk = needs[1] ? lowerDiagonalSums(g, g.node('MatMul', [dyh, g.node('Transpose', [uh], { perm: [0, 2, 1] }, [H, B, L], t)], {}, [H, L, L], t)) : null;
+    return [du, dk];
+  });
+}
+
+/** Spectrum of the rows of x [M, L] zero-padded to n: ONNX DFT → [M, n, 2] (real, imaginary). */
+function spectrum(g: Graph, x: Value, n: number): Value {
+  const [M, L] = x.shape;
+  const t = x.dtype;
+  const column = g.node('Reshape', [x, g.ints([M, L, 1])], {}, [M, L, 1], t);
+  return g.node('DFT', [column, g.constant([n], [], 'int64')], { axis: 1 }, [M, n, 2], t);
+}
+
+/** a ⊙ b (or a ⊙ conj(b)) of complex tensors [..., 2] whose leading shapes broadcast. */
+function complexProduct(g: Graph, a: Value, b: Value, conjugateB: boolean): Value {
+  const t = a.dtype;
+  const part = (v: Value, i: number) => g.node('Slice', [v, g.ints([i]), g.ints([i + 1]), g.ints([-1])], {}, [...v.shape.slice(0, -1), 1], t);
+  const [ar, ai, br, bi] = [part(a, 0), part(a, 1), part(b, 0), part(b, 1)];
+  const shape = [...broadcastShape(a.shape.slice(0, -1), b.shape.slice(0, -1)), 1];
+  const m = (x: Value, y: Value) => g.node('Mul', [x, y], {}, shape, t);
+  const re = g.node(conjugateB ? 'Add' : 'Sub', [m(ar, br), m(ai, bi)], {}, shape, t);
+  const im = g.node(conjugateB ? 'Sub' : 'Add', [m(ai, br), m(ar, bi)], {}, shape, t);
+  return g.node('Concat', [re, im], { axis: -1 }, [...shape.slice(0, -1), 2], t);
+}
+
+/** The first L real values of the inverse DFT of X [M, n, 2] → [M, L] (ONNX's inverse DFT divides by n). */
+function inverseReal(g: Graph, X: Value, L: number): Value {
+  const [M, n] = X.shape;
+  const t = X.dtype;
+  const signal = g.node('DFT', [X], { axis: 1, inverse: 1 }, [M, n, 2], t);
+  const real = g.node('Slice', [signal, g.ints([0, 0]), g.ints([L, 1]), g.ints([1, 2])], {}, [M, L, 1], t);
+  return g.node('Reshape', [real, g.ints([M, L])], {}, [M, L], t);
+}
+
+/** causalConv through FFTs (ONNX DFT at length 2L, so the circular product is the linear one):
+ * O(L log L) time and O(B·H·L) memory per channel instead of the Toeplitz form's O(L²). Gradients
+ * are correlations, products with the conjugate spectra: du = IDFT(DY ⊙ conj K), dk = Σ_b IDFT(DY ⊙ conj U).
+ * ONNX Runtime's CPU DFT is radix-2 for power-of-two lengths and a direct O(n²) sum otherwise, so
+ * L should be a power of two. */
+export function fftCausalConv(g: Graph, u: Value, k: Value): Value {
+  const [B, L, H] = u.shape;
+  if (k.shape[0] !== H || k.shape[1] !== L) throw new Error(`fftCausalConv: u [${u.shape}] needs k [${H}, ${L}], got [${k.shape}]`);
+  const t = u.dtype;
+  const n = 2 * L;
+  const rows = (v: Value) => g.node('Reshape', [g.node('Transpose', [v], { perm: [0, 2, 1] }, [B, H, L], t), g.ints([B * H, L])], {}, [B * H, L], t);
+  const back = (v: Value) => g.node('Transpose', [g.node('Reshape', [v, g.ints([B, H, L])], {}, [B, H, L], t)], { perm: [0, 2, 1] }, [B, L, H], t);
+  const U = g.node('Reshape', [spectrum(g, rows(u), n), g.ints([B, H, n, 2])], {}, [B, H, n, 2], t);
+  const K = spectrum(g, k, n);
+  const flat = (v: Value) => g.node('Reshape', [v, g.ints([B * H, n, 2])], {}, [B * H, n, 2], t);
+  const y = back(inverseReal(g, flat(complexProduct(g, U, K, false)), L));
+  return g.record(y, [u, k], (dy, needs) => {
+    const DY = g.node('Reshape', [spectrum(g, rows(dy), n), g.ints([B, H, n, 2])], {}, [B, H, n, 2], t);
+    const du = needs[0] ? back(inverseReal(g, flat(complexProduct(g, DY, K, true)), L)) : null;
+    const dk = needs[1] ? inverseReal(g, g.node('ReduceSum', [complexProduct(g, DY, U, true), g.ints([0])], { keepdims: 0 }, [H, n, 2], t), L) : null;
     return [du, dk];
   });
 }
