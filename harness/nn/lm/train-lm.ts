@@ -44,7 +44,7 @@ export interface TrainLMOptions {
   /** Early stopping: checked after every onEval; true ends training there (a normal return with the losses so far). */
   shouldStop?(step: number): boolean;
   /** 'tfjs' runs the steps on the tfjs backend even when the ONNX engine is chosen (to time the tfjs
-   * implementation itself, e.g. an FFT convolution the engine does as a Toeplitz product); default 'auto'. */
+   * implementation itself); default 'auto'. */
   engine?: 'auto' | 'tfjs';
 }
 
