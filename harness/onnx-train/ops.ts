@@ -314,8 +314,7 @@ function inverseReal(g: Graph, X: Value, L: number): Value {
 /** causalConv through FFTs (ONNX DFT at length 2L, so the circular product is the linear one):
  * O(L log L) time and O(B·H·L) memory per channel instead of the Toeplitz form's O(L²). Gradients
  * are correlations, products with the conjugate spectra: du = IDFT(DY ⊙ conj K), dk = Σ_b IDFT(DY ⊙ conj U).
- * ONNX Runtime's CPU DFT is radix-2 for power-of-two lengths and a direct O(n²) sum otherwise, so
- * L should be a power of two. */
+ * Measured at power-of-two L only (README, "Training on ONNX Runtime"). */
 export function fftCausalConv(g: Graph, u: Value, k: Value): Value {
   const [B, L, H] = u.shape;
   if (k.shape[0] !== H || k.shape[1] !== L) throw new Error(`fftCausalConv: u [${u.shape}] needs k [${H}, ${L}], got [${k.shape}]`);
