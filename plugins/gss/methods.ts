@@ -65,8 +65,7 @@ async function timeSteps(ctx: RunContext, id: ModelId, prepared: StepTimePrepare
     const corpus = loadCodeCorpus();
     const rng = createRng(prepared.batchSeed);
     // trainLM leaves the first (warm-up) step out of msPerStep. The steps stay on tfjs whatever the
-    // backend: the ONNX engine does the long convolution as an O(L²) Toeplitz product, and the claims
-    // are about the FFT convolution (O(L log L)) of harness/nn/ssm.
+    // backend, so every suite version times the same FFT-convolution layers of harness/nn/ssm.
     const result = await trainLM(tf, model, {
       steps: timedSteps + 1, lr: 1e-3, warmupSteps: 0, clipNorm: 0.5, engine: 'tfjs',
       nextBatch: () => ({ ids: sampleWindows(corpus.train, B, L, rng), batch: B, length: L }),
