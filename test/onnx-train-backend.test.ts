@@ -159,6 +159,34 @@ test('--backend onnx loads as backend "onnx" with the onnxruntime-node version a
   assert.deepEqual(out, { before: false, name: 'onnx', version: ortVersion, after: true, tf: 'function' });
 });
 
+test("--backend auto picks the ONNX engine when onnxruntime-node loads; trainLM's engine: 'tfjs' keeps a run on tfjs (child process: the choice is process-wide)", () => {
+  const script = [
+    "import { createRng } from './harness/api/index.ts';",
+    "import { loadTensorBackend, onnxTrainingChosen } from './harness/backends/tensors.ts';",
+    "import { trainLM } from './harness/nn/lm/train-lm.ts';",
+    "import { transformerLM } from './harness/nn/lm/transformer.ts';",
+    "import { trainLMOnnx } from './harness/onnx-train/train-lm.ts';",
+    "const b = await loadTensorBackend('auto');",
+    "const make = () => transformerLM(b.tf, { vocabSize: 11, dModel: 8, heads: 2, layers: 1, ffn: 16, positional: 'rope', maxLength: 8 }, createRng(3));",
+    "const opts = () => ({ steps: 4, lr: 3e-3, warmupSteps: 1, nextBatch: (s) => { const r = createRng(50 + s); return { ids: Int32Array.from({ length: 2 * 7 }, () => r.int(11)), batch: 2, length: 6 }; } });",
+    "const viaAuto = (await trainLM(b.tf, make(), opts())).losses;",
+    "const viaEngine = (await trainLMOnnx(b.tf, make(), opts())).losses;",
+    "const viaTfjs = (await trainLM(b.tf, make(), { ...opts(), engine: 'tfjs' })).losses;",
+    "console.log(JSON.stringify({ name: b.name, chosen: onnxTrainingChosen(), viaAuto, viaEngine, viaTfjs }));",
+  ].join('\n');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { name: string; chosen: boolean; viaAuto: number[]; viaEngine: number[]; viaTfjs: number[] };
+  assert.equal(out.name, 'onnx');
+  assert.equal(out.chosen, true);
+  // Under auto, trainLM is the engine's run bit for bit; with engine: 'tfjs' it is tfjs's arithmetic:
+  // the same losses within float32 drift, but not the same bits.
+  assert.deepEqual(out.viaAuto, out.viaEngine);
+  out.viaTfjs.forEach((loss, i) => assert.ok(Math.abs(loss - out.viaEngine[i]) <= 1e-3 * loss, `step ${i}: ${loss} vs ${out.viaEngine[i]}`));
+  assert.notDeepEqual(out.viaTfjs, out.viaEngine, 'engine: tfjs should run the tfjs steps, whose rounding differs from the engine');
+});
+
 test('trainNet of a small CNN (conv, max-pool, residual, global average pool) on the ONNX engine agrees with tfjs within float32 drift', async () => {
   const data = blobs(2);
   const spec = { input: [4, 5, 1] as const, classes: 3, layers: [{ kind: 'conv' as const, filters: 4, size: 3 }, { kind: 'residual' as const, filters: 6 }, { kind: 'maxpool' as const, size: 2 }, { kind: 'flatten' as const }] };
