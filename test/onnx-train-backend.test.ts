@@ -144,18 +144,25 @@ test('trainLM on the ONNX engine (Transformer with RoPE and with ALiBi, GSS): de
   await compareLMTraining('gss', () => gssLM(ltf, { vocabSize: 17, dModel: 16, ffn: 32, channels: 4, stateSize: 4, layers: 2 }, createRng(7)));
 });
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs an ES-module script from the repository root in a fresh process (the backend choice is
+ * process-wide) and parses the JSON of its last output line. */
+function childJson<T>(lines: string[]): T {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', lines.join('\n')], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
+}
+
 test('--backend onnx loads as backend "onnx" with the onnxruntime-node version and switches trainLM to the engine (in a child process: the choice is process-wide)', () => {
   const script = [
     "import { loadTensorBackend, onnxTrainingChosen } from './harness/backends/tensors.ts';",
     "const before = onnxTrainingChosen();",
     "const b = await loadTensorBackend('onnx');",
     "console.log(JSON.stringify({ before, name: b.name, version: b.version, after: onnxTrainingChosen(), tf: typeof b.tf.tensor }));",
-  ].join('\n');
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-  assert.equal(child.status, 0, child.stderr);
-  const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { before: boolean; name: string; version: string; after: boolean; tf: string };
-  const ortVersion = (JSON.parse(spawnSync(process.execPath, ['-p', "JSON.stringify(require('onnxruntime-node/package.json'))"], { cwd: root, encoding: 'utf8' }).stdout) as { version: string }).version;
+  ];
+  const out = childJson<{ before: boolean; name: string; version: string; after: boolean; tf: string }>(script);
+  const ortVersion = (JSON.parse(spawnSync(process.execPath, ['-p', "JSON.stringify(require('onnxruntime-node/package.json'))"], { cwd: ROOT, encoding: 'utf8' }).stdout) as { version: string }).version;
   assert.deepEqual(out, { before: false, name: 'onnx', version: ortVersion, after: true, tf: 'function' });
 });
 
@@ -173,11 +180,8 @@ test("--backend auto picks the ONNX engine when onnxruntime-node loads; trainLM'
     "const viaEngine = (await trainLMOnnx(b.tf, make(), opts())).losses;",
     "const viaTfjs = (await trainLM(b.tf, make(), { ...opts(), engine: 'tfjs' })).losses;",
     "console.log(JSON.stringify({ name: b.name, chosen: onnxTrainingChosen(), viaAuto, viaEngine, viaTfjs }));",
-  ].join('\n');
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-  assert.equal(child.status, 0, child.stderr);
-  const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as { name: string; chosen: boolean; viaAuto: number[]; viaEngine: number[]; viaTfjs: number[] };
+  ];
+  const out = childJson<{ name: string; chosen: boolean; viaAuto: number[]; viaEngine: number[]; viaTfjs: number[] }>(script);
   assert.equal(out.name, 'onnx');
   assert.equal(out.chosen, true);
   // Under auto, trainLM is the engine's run bit for bit; with engine: 'tfjs' it is tfjs's arithmetic:
