@@ -31,10 +31,20 @@ export function onnxTrainingChosen(): boolean {
   return onnxTraining;
 }
 
-async function select(choice: BackendChoice): Promise<TensorBackend> {
+function select(choice: BackendChoice): Promise<TensorBackend> {
   const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['tensorflow-gpu', 'onnx', 'tensorflow', 'wasm', 'cpu'] : [choice];
+  return firstThatLoads(order, `no tensor backend could be loaded (${choice})`);
+}
+
+/** The best tfjs backend (evaluation and the models the ONNX engine cannot train). */
+function tfjsBackend(): Promise<TensorBackend> {
+  return firstThatLoads(['tensorflow', 'wasm', 'cpu'], 'no tfjs backend could be loaded');
+}
+
+/** The first of `names` that loads; else a UserError listing why each failed. */
+async function firstThatLoads(names: readonly Exclude<BackendChoice, 'auto'>[], failure: string): Promise<TensorBackend> {
   const failures: string[] = [];
-  for (const name of order) {
+  for (const name of names) {
     try {
       if (name !== 'onnx') return await tryBackend(name);
       const backend = await onnxBackend();
@@ -44,20 +54,7 @@ async function select(choice: BackendChoice): Promise<TensorBackend> {
       failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  throw new UserError(`no tensor backend could be loaded (${choice})`, failures);
-}
-
-/** The best tfjs backend (evaluation and the models the ONNX engine cannot train). */
-async function tfjsBackend(): Promise<TensorBackend> {
-  const failures: string[] = [];
-  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
-    try {
-      return await tryBackend(name);
-    } catch (error) {
-      failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  throw new UserError('no tfjs backend could be loaded', failures);
+  throw new UserError(failure, failures);
 }
 
 async function onnxBackend(): Promise<TensorBackend> {
