@@ -10,7 +10,7 @@ import { before, test } from 'node:test';
 import { createRng } from '../harness/api/index.ts';
 import { loadTensorBackend } from '../harness/backends/tensors.ts';
 import { trainNet, type TrainOptions } from '../harness/nn/train.ts';
-import { mlpSpec, type Tf, type Weights } from '../harness/nn/vision.ts';
+import { initWeights, mlpSpec, type NetSpec, type Tf, type Weights } from '../harness/nn/vision.ts';
 import { supportsNet, trainNetOnnx } from '../harness/onnx-train/train-net.ts';
 import type { ImageSet } from '../datasets/mnist.ts';
 import { trainLM, type TrainLMOptions } from '../harness/nn/lm/train-lm.ts';
@@ -52,6 +52,19 @@ function maxGap(a: Weights, b: Weights, start: Weights): { gap: number; moved: n
   return { gap, moved };
 }
 
+/** Trains `spec` from the same seed on the ONNX engine and on tfjs; asserts that training moved the
+ * weights and that the two agree within 1e-4 of the largest weight change. */
+async function agreesWithTfjs(label: string, spec: NetSpec, data: ImageSet, opts: TrainOptions) {
+  const ours = await trainNetOnnx(spec, data, opts);
+  const reference = await trainNet(tf, spec, data, opts);
+  // The start is the seeded init both trainers draw.
+  const start = initWeights(spec, createRng(opts.seed).fork('init'));
+  const { gap, moved } = maxGap(ours.weights, reference.weights, start);
+  assert.ok(moved > 1e-3, `${label}: training moved the weights by only ${moved}`);
+  assert.ok(gap <= 1e-4 * Math.max(moved, 1), `${label}: weights differ from tfjs by ${gap} (largest change ${moved})`);
+  return { ours, reference, start, gap };
+}
+
 const RUNS: Array<[string, TrainOptions['optimizer']]> = [
   ['SGD momentum, triangular schedule, weight decay', { kind: 'sgd', lr: 0.1, momentum: 0.9, schedule: 'triangular', weightDecay: 5e-4 }],
   ['SGD Nesterov, constant', { kind: 'sgd', lr: 0.05, momentum: 0.9, schedule: 'constant', nesterov: true }],
@@ -69,15 +82,9 @@ test('trainNet on the ONNX engine: the same seed gives identical weights; tfjs a
   const data = blobs(1);
   for (const [label, optimizer] of RUNS) {
     const opts: TrainOptions = { epochs: 2, batchSize: 16, optimizer, seed: 4 };
-    const a = await trainNetOnnx(SPEC, data, opts);
+    const { ours: a, reference } = await agreesWithTfjs(label, SPEC, data, opts);
     const b = await trainNetOnnx(SPEC, data, opts);
     for (const name of a.weights.names) assert.deepEqual(a.weights.tensors[name].data, b.weights.tensors[name].data, `${label}: ${name} differs between two runs with the same seed`);
-    const reference = await trainNet(tf, SPEC, data, opts);
-    // The start is the seeded init both trainers draw (createRng(seed).fork('init')).
-    const start = await trainNet(tf, SPEC, data, { ...opts, optimizer: { kind: 'sgd', lr: 1e-30, momentum: 0, schedule: 'constant' }, epochs: 1 });
-    const { gap, moved } = maxGap(a.weights, reference.weights, start.weights);
-    assert.ok(moved > 1e-3, `${label}: training moved the weights by only ${moved}`);
-    assert.ok(gap <= 1e-4 * Math.max(moved, 1), `${label}: weights differ from tfjs by ${gap} (largest change ${moved})`);
     assert.ok(Math.abs(a.finalLoss - reference.finalLoss) <= 1e-4 * Math.max(1, reference.finalLoss), `${label}: final loss ${a.finalLoss} vs tfjs ${reference.finalLoss}`);
   }
 });
@@ -85,15 +92,10 @@ test('dropout on the ONNX engine draws the masks trainNet draws: weights agree w
   const data = blobs(2);
   const spec = { ...mlpSpec([32, 16, 8], { dropout: 0.3 }), input: [4, 5, 1] as const, classes: 3 };
   const opts: TrainOptions = { epochs: 2, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, seed: 9 };
-  const a = await trainNetOnnx(spec, data, opts);
-  const reference = await trainNet(tf, spec, data, opts);
-  const start = await trainNet(tf, spec, data, { ...opts, optimizer: { kind: 'sgd', lr: 1e-30, momentum: 0, schedule: 'constant' }, epochs: 1 });
-  const { gap, moved } = maxGap(a.weights, reference.weights, start.weights);
-  assert.ok(moved > 1e-3, `training moved the weights by only ${moved}`);
-  assert.ok(gap <= 1e-4 * Math.max(moved, 1), `weights differ from tfjs by ${gap} (largest change ${moved})`);
+  const { ours: a, start, gap } = await agreesWithTfjs('dropout MLP', spec, data, opts);
   // The masks are really applied: the same run without dropout (same init, same batch order) ends elsewhere.
   const plain = await trainNetOnnx({ ...mlpSpec([32, 16, 8]), input: [4, 5, 1] as const, classes: 3 }, data, opts);
-  assert.ok(maxGap(a.weights, plain.weights, start.weights).gap > 100 * gap, 'dropout should change the weights far beyond float drift');
+  assert.ok(maxGap(a.weights, plain.weights, start).gap > 100 * gap, 'dropout should change the weights far beyond float drift');
 });
 
 
@@ -195,11 +197,6 @@ test('trainNet of a small CNN (conv, max-pool, residual, global average pool) on
   const data = blobs(2);
   const spec = { input: [4, 5, 1] as const, classes: 3, layers: [{ kind: 'conv' as const, filters: 4, size: 3 }, { kind: 'residual' as const, filters: 6 }, { kind: 'maxpool' as const, size: 2 }, { kind: 'flatten' as const }] };
   const opts: TrainOptions = { epochs: 2, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, schedule: 'triangular' }, seed: 8 };
-  const ours = await trainNetOnnx(spec, data, opts);
-  const reference = await trainNet(tf, spec, data, opts);
-  const start = await trainNet(tf, spec, data, { ...opts, optimizer: { kind: 'sgd', lr: 1e-30, momentum: 0, schedule: 'constant' }, epochs: 1 });
-  const { gap, moved } = maxGap(ours.weights, reference.weights, start.weights);
-  assert.ok(moved > 1e-3, `training moved the weights by only ${moved}`);
-  assert.ok(gap <= 1e-4 * Math.max(moved, 1), `weights differ from tfjs by ${gap} (largest change ${moved})`);
+  const { ours, reference } = await agreesWithTfjs('small CNN', spec, data, opts);
   assert.ok(Math.abs(ours.finalLoss - reference.finalLoss) <= 1e-4 * Math.max(1, reference.finalLoss), `final loss ${ours.finalLoss} vs tfjs ${reference.finalLoss}`);
 });
