@@ -40,8 +40,9 @@ export interface TrainResult {
   stepsPerSecond: number;
 }
 
-/** Bumped when training changes in a way that changes its results (invalidates trainNetCached). */
-const TRAINER_VERSION = 1;
+/** Bumped when training changes in a way that changes its results (invalidates trainNetCached).
+ * 2: the ONNX engine trains dropout networks (before, they fell back to tfjs under the same key). */
+const TRAINER_VERSION = 2;
 
 /** Learning rate at step t (0-based) of `total`. */
 export function learningRate(opt: Optimizer, t: number, total: number): number {
